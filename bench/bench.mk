@@ -1,0 +1,1 @@
+# Benchmarks: each prints a ratio against an anchor measured in the same run.

@@ -1,0 +1,55 @@
+/*
+ * The hypervisor's command line: "loglvl=info console=com1 selftest".
+ *
+ * Options are declared in one table (name, kind, where to store); the parser
+ * never fails as a whole: every bad word is reported through the callback
+ * with the option's name and why, and parsing goes on. Words longer than
+ * CMDLINE_MAX_WORD and lines longer than CMDLINE_MAX are reported too.
+ */
+#ifndef VENEER_CMDLINE_H
+#define VENEER_CMDLINE_H
+
+#include <veneer/types.h>
+
+#define CMDLINE_MAX      1024 /* bytes kept of the whole line */
+#define CMDLINE_MAX_WORD 128
+
+enum loglvl {
+    LOG_NONE = 0,
+    LOG_ERR,
+    LOG_WARN,
+    LOG_INFO,
+    LOG_DEBUG,
+    LOG_ALL,
+};
+
+enum console_kind {
+    CONSOLE_COM1 = 0,
+    CONSOLE_NONE,
+};
+
+/* Everything the command line can set; cmdline_defaults() fills it first. */
+struct hv_options {
+    enum loglvl loglvl;
+    enum console_kind console;
+    bool selftest;
+    bool hypercall_trace;
+    uint64_t dom0_mem; /* bytes; 0 means "decide" */
+};
+
+typedef void (*cmdline_warn_fn)(void *ctx, const char *option, const char *why);
+
+void cmdline_defaults(struct hv_options *opt);
+
+/*
+ * Parses the NUL-terminated line s (at most CMDLINE_MAX bytes are read).
+ * Returns the number of problems reported through warn (0 when clean).
+ * The first word is skipped when it looks like a file name (multiboot
+ * loaders put the image path first).
+ */
+int cmdline_parse(const char *s, struct hv_options *opt, cmdline_warn_fn warn,
+                  void *ctx);
+
+const char *loglvl_name(enum loglvl lvl);
+
+#endif

@@ -1,0 +1,1 @@
+# The boot tier: the QEMU boot harness (vboot) and its cases.
