@@ -1,0 +1,1 @@
+# xenstore: vstored, libvstore and their tests (issue 3).
