@@ -9,3 +9,5 @@ tests_unit_veneer_unit_SOURCES = \
 tests_unit_veneer_unit_CPPFLAGS = -DVENEER_HOST -I$(srcdir)/hypervisor/include
 tests_unit_veneer_unit_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_veneer_unit_LDADD = $(CUNIT_LIBS)
+# The boot harness's table parser (tests/boot/), tested on the host like the rest.
+tests_unit_veneer_unit_SOURCES += tests/unit/test-vboot-table.c tests/boot/vboot-table.c tests/boot/vboot-case.c
