@@ -410,7 +410,7 @@ void vb_run_case(const struct vb_case *c, const struct vb_opts *o,
     char **argv = NULL;
     char mem[16], smp[16], hint[300];
     int out[2] = {-1, -1}, err[2] = {-1, -1}, exec_st[2] = {-1, -1};
-    int status = 0, exec_errno = 0, reaped = 0, timed_out = 0;
+    int status = 0, exec_errno = 0, reaped = 0, timed_out = 0, stopped = 0;
     double timeout, deadline, fail_deadline = 0;
     pid_t pid = -1;
     struct pollfd pfd[3];
@@ -515,6 +515,11 @@ void vb_run_case(const struct vb_case *c, const struct vb_opts *o,
         }
         if (harness_signal)
             break;
+        if (o->stop && c->expect.n && s->next_expect == c->expect.n &&
+            !s->failed) {
+            stopped = 1;
+            break;
+        }
         if (s->failed) {
             if (!fail_deadline)
                 fail_deadline = t + FAIL_GRACE;
@@ -537,6 +542,8 @@ void vb_run_case(const struct vb_case *c, const struct vb_opts *o,
                 pfd[i].fd = -1;
         }
     }
+    if (stopped)
+        s->locked = 1;
     if (!reaped)
         kill_group(pid, &status);
     else
@@ -556,6 +563,8 @@ void vb_run_case(const struct vb_case *c, const struct vb_opts *o,
         why(r, "interrupted by signal %d", (int)harness_signal);
     } else if (s->failed) {
         why(r, "%s", s->fail_why);
+    } else if (stopped) {
+        r->verdict = VB_PASS; /* --stop: the last expect was the goal */
     } else if (timed_out && s->next_expect < c->expect.n) {
         why(r, "timeout waiting for /%s/ (%.0f s)",
             c->expect.v[s->next_expect].src, timeout);

@@ -34,6 +34,8 @@ static const char usage[] =
     "  --verbose           echo the serial console live\n"
     "  --times             print each expect's time from QEMU start\n"
     "  --keep-logs         keep the logs of passed runs too\n"
+    "  --stop              pass and stop QEMU as soon as the last expect\n"
+    "                      matched, whatever it would do next (benchmarks)\n"
     "QEMU is $QEMU, else qemu-system-x86_64 from PATH. Exit status: 0 all\n"
     "passed, 1 a failure, 2 bad usage, 77 skipped (one case only).\n";
 
@@ -284,6 +286,10 @@ int main(int argc, char **argv)
         }
         if (!strcmp(a, "--times")) {
             o.times = true;
+            continue;
+        }
+        if (!strcmp(a, "--stop")) {
+            o.stop = true;
             continue;
         }
         if (!strcmp(a, "--keep-logs")) {

@@ -95,6 +95,7 @@ struct vb_opts {
     bool verbose;        /* echo the serial log live */
     bool times;          /* print the time of each expect's match */
     bool keep_logs;      /* keep the logs of passed runs too */
+    bool stop;           /* pass and stop QEMU once every expect matched */
 };
 
 enum vb_verdict { VB_PASS, VB_FAIL, VB_SKIP };
