@@ -5,7 +5,11 @@
 
 # Portable pieces that the unit tests compile for the host too.
 HV_PORTABLE_SOURCES = \
-	hypervisor/common/format.c
+	hypervisor/common/format.c \
+	hypervisor/common/lib.c \
+	hypervisor/common/cmdline.c \
+	hypervisor/mm/buddy.c \
+	hypervisor/mm/heap.c
 
 HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/boot/head.S \

@@ -4,6 +4,10 @@ check_PROGRAMS += tests/unit/veneer-unit
 tests_unit_veneer_unit_SOURCES = \
 	tests/unit/main.c \
 	tests/unit/test-format.c \
+	tests/unit/test-lib.c \
+	tests/unit/test-cmdline.c \
+	tests/unit/test-buddy.c \
+	tests/unit/test-heap.c \
 	tests/unit/unit.h \
 	$(HV_PORTABLE_SOURCES)
 tests_unit_veneer_unit_CPPFLAGS = -DVENEER_HOST -I$(srcdir)/hypervisor/include
