@@ -63,6 +63,12 @@ int vb_run_init(void)
     static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
     struct sigaction sa;
 
+    /* With 0, 1 or 2 closed, a pipe could land there and lose its
+     * close-on-exec handling in dup2(): make sure they are taken. */
+    for (int fd = 0; fd < 3; fd++) {
+        if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+            return -1;
+    }
     if (pipe(signal_pipe) ||
         set_flags(signal_pipe[0], FD_CLOEXEC, O_NONBLOCK) ||
         set_flags(signal_pipe[1], FD_CLOEXEC, O_NONBLOCK))
@@ -390,7 +396,7 @@ static void child(char **argv, int out, int err, int status_fd, pid_t parent,
 #endif
     if (getppid() != parent)
         _exit(127); /* vboot died before prctl() took effect */
-    null_fd = open("/dev/null", O_RDONLY);
+    null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out, 1) < 0 ||
         dup2(err, 2) < 0)
         goto out;
