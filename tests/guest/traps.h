@@ -1,0 +1,35 @@
+/* Exceptions: the trap table, and "expected trap" recording for tests. */
+#ifndef PVTEST_TRAPS_H
+#define PVTEST_TRAPS_H
+
+#include <stdint.h>
+
+/* A test arms `fixup` (the address to resume at) right before the
+ * instruction that must trap; the handler records the frame and resumes
+ * there. Any trap while unarmed fails the running case. */
+struct pv_trap {
+    uint64_t fixup;
+    uint64_t hits;
+    uint64_t vector, error, rip, cs, rflags, rsp, ss, cr2;
+};
+extern struct pv_trap pv_trap;
+
+/* Run one instruction (string `insn`) that should trap. `at` receives the
+ * instruction's address. Extra operands follow the usual asm rules:
+ * %[at] is the output; inputs may be named by the caller. */
+#define TRAP_TRY(at, insn, ...)                      \
+    __asm__ volatile("lea 9f(%%rip), %%r11\n\t"      \
+                     "mov %%r11, pv_trap(%%rip)\n\t" \
+                     "lea 8f(%%rip), %[at]\n\t"      \
+                     "8: " insn "\n\t"               \
+                     "9:\n\t"                        \
+                     : [at] "=&r"(at)                \
+                     : __VA_ARGS__                   \
+                     : "r11", "memory")
+
+void traps_init(void);
+void trap_reset(void);
+/* Registered by user-mode tests: handles the syscall callback. */
+extern void (*pv_syscall_hook)(struct pv_regs *regs);
+
+#endif
