@@ -15,7 +15,8 @@ PVTEST_SRCS = \
 	tests/guest/events.c \
 	tests/guest/mm.c \
 	tests/guest/t-boot.c \
-	tests/guest/t-version.c
+	tests/guest/t-version.c \
+	tests/guest/t-mm.c
 
 PVTEST_HDRS = tests/guest/pvtest.h tests/guest/hypercall.h \
 	tests/guest/xen.h tests/guest/lib.h tests/guest/regs.h \

@@ -122,3 +122,36 @@ void pv_entry(struct pv_regs *r)
     in_entry = 0;
     abandon(r);
 }
+
+int probe_read(unsigned long va, uint64_t *val)
+{
+    uint64_t v = 0, at;
+    trap_reset();
+    __asm__ volatile("lea 9f(%%rip), %%r11\n\t"
+                     "mov %%r11, pv_trap(%%rip)\n\t"
+                     "lea 8f(%%rip), %[at]\n\t"
+                     "8: mov (%[va]), %[v]\n\t"
+                     "9:\n\t"
+                     : [at] "=&r"(at), [v] "+r"(v)
+                     : [va] "r"(va)
+                     : "r11", "memory");
+    pv_trap.fixup = 0;
+    *val = v;
+    return pv_trap.hits ? (int)pv_trap.vector : -1;
+}
+
+int probe_write(unsigned long va, uint64_t val)
+{
+    uint64_t at;
+    trap_reset();
+    __asm__ volatile("lea 9f(%%rip), %%r11\n\t"
+                     "mov %%r11, pv_trap(%%rip)\n\t"
+                     "lea 8f(%%rip), %[at]\n\t"
+                     "8: mov %[v], (%[va])\n\t"
+                     "9:\n\t"
+                     : [at] "=&r"(at)
+                     : [va] "r"(va), [v] "r"(val)
+                     : "r11", "memory");
+    pv_trap.fixup = 0;
+    return pv_trap.hits ? (int)pv_trap.vector : -1;
+}

@@ -3,6 +3,7 @@
 #define PVTEST_TRAPS_H
 
 #include <stdint.h>
+#include "regs.h"
 
 /* A test arms `fixup` (the address to resume at) right before the
  * instruction that must trap; the handler records the frame and resumes
@@ -31,5 +32,10 @@ void traps_init(void);
 void trap_reset(void);
 /* Registered by user-mode tests: handles the syscall callback. */
 extern void (*pv_syscall_hook)(struct pv_regs *regs);
+
+/* Read/write 8 bytes at va; returns -1 if it did not trap, else the
+ * vector (the frame is in pv_trap). */
+int probe_read(unsigned long va, uint64_t *val);
+int probe_write(unsigned long va, uint64_t val);
 
 #endif
