@@ -16,7 +16,9 @@ PVTEST_SRCS = \
 	tests/guest/mm.c \
 	tests/guest/t-boot.c \
 	tests/guest/t-version.c \
-	tests/guest/t-mm.c
+	tests/guest/t-mm.c \
+	tests/guest/t-traps.c \
+	tests/guest/t-events.c
 
 PVTEST_HDRS = tests/guest/pvtest.h tests/guest/hypercall.h \
 	tests/guest/xen.h tests/guest/lib.h tests/guest/regs.h \
