@@ -9,7 +9,10 @@ HV_PORTABLE_SOURCES = \
 	hypervisor/common/lib.c \
 	hypervisor/common/cmdline.c \
 	hypervisor/mm/buddy.c \
-	hypervisor/mm/heap.c
+	hypervisor/mm/heap.c \
+	hypervisor/mm/memmap.c \
+	hypervisor/common/multiboot.c \
+	hypervisor/common/elf.c
 
 HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/boot/head.S \

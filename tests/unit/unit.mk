@@ -8,6 +8,9 @@ tests_unit_veneer_unit_SOURCES = \
 	tests/unit/test-cmdline.c \
 	tests/unit/test-buddy.c \
 	tests/unit/test-heap.c \
+	tests/unit/test-memmap.c \
+	tests/unit/test-multiboot.c \
+	tests/unit/test-elf.c \
 	tests/unit/unit.h \
 	$(HV_PORTABLE_SOURCES)
 tests_unit_veneer_unit_CPPFLAGS = -DVENEER_HOST -I$(srcdir)/hypervisor/include

@@ -47,7 +47,9 @@ struct boot_info {
     unsigned int nr_ranges;
     struct boot_module modules[BOOT_MAX_MODULES];
     unsigned int nr_modules;
-    unsigned int nr_modules_dropped;       /* beyond BOOT_MAX_MODULES */
+    /* Announced but not in modules[]: beyond BOOT_MAX_MODULES, or not
+     * readable / ending before they start (a problem says which). */
+    unsigned int nr_modules_dropped;
     uint64_t mem_lower_kib, mem_upper_kib; /* the legacy fields */
     const char *problems[BOOT_MAX_PROBLEMS];
     unsigned int nr_problems;

@@ -24,7 +24,9 @@ void memmap_from_ranges(struct memmap *m, const struct mem_range *ranges,
                         unsigned int n);
 
 /* Removes [start, end) from the map (splitting a range when needed).
- * Returns -ENOSPC when the map has no room for a split, else 0. */
+ * Returns -ENOSPC when the map has no room for a split, else 0; even then
+ * [start, end) is gone (the part above it is dropped too), so the map never
+ * offers memory that is in use. */
 int memmap_remove(struct memmap *m, paddr_t start, paddr_t end);
 
 uint64_t memmap_total(const struct memmap *m);
