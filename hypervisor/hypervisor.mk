@@ -2,6 +2,11 @@
 # shipped as a flat multiboot v1 image (veneer.bin, with the a.out-kludge
 # address fields) that QEMU's -kernel and GRUB both load. veneer-syms is the
 # ELF with symbols, for gdb and addr2line.
+#
+# Two links: veneer-syms0 without a symbol table, then veneer-syms with the
+# table that tools/gen-symbols makes from the first (backtraces print names).
+# The table sits last in the image, so no other address moves; the rule
+# checks that.
 
 # Portable pieces that the unit tests compile for the host too.
 HV_PORTABLE_SOURCES = \
@@ -16,14 +21,29 @@ HV_PORTABLE_SOURCES = \
 
 HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/boot/head.S \
+	hypervisor/arch/x86/entry.S \
+	hypervisor/arch/x86/desc.c \
+	hypervisor/arch/x86/traps.c \
+	hypervisor/arch/x86/paging.c \
+	hypervisor/arch/x86/time.c \
+	hypervisor/arch/x86/apic.c \
 	hypervisor/arch/x86/serial.c \
-	hypervisor/arch/x86/power.c
+	hypervisor/arch/x86/power.c \
+	hypervisor/arch/x86/selftest-traps.c
 
 HV_COMMON_SOURCES = \
 	hypervisor/common/setup.c \
 	hypervisor/common/console.c \
 	hypervisor/common/string.c \
-	hypervisor/common/version.c
+	hypervisor/common/version.c \
+	hypervisor/common/modules.c \
+	hypervisor/common/symbols.c \
+	hypervisor/common/timer.c \
+	hypervisor/common/selftest.c \
+	hypervisor/common/selftest-timer.c \
+	hypervisor/mm/page_alloc.c \
+	hypervisor/mm/xmalloc.c \
+	hypervisor/mm/selftest-mm.c
 
 HV_CPPFLAGS = -I$(srcdir)/hypervisor/include \
 	-DVENEER_VERSION='"$(PACKAGE_VERSION)"' \
@@ -39,21 +59,37 @@ HV_CFLAGS = -std=gnu11 -ffreestanding -fno-builtin -fno-common \
 	-Werror=implicit-function-declaration $(HV_OPT_CFLAGS)
 HV_LDS = $(srcdir)/hypervisor/arch/x86/veneer.lds
 
-noinst_PROGRAMS += hypervisor/veneer-syms
-hypervisor_veneer_syms_SOURCES = $(HV_ARCH_SOURCES) $(HV_COMMON_SOURCES) \
+noinst_PROGRAMS += hypervisor/veneer-syms0
+hypervisor_veneer_syms0_SOURCES = $(HV_ARCH_SOURCES) $(HV_COMMON_SOURCES) \
 	$(HV_PORTABLE_SOURCES)
-hypervisor_veneer_syms_CPPFLAGS = $(HV_CPPFLAGS)
-hypervisor_veneer_syms_CFLAGS = $(HV_CFLAGS)
-hypervisor_veneer_syms_CCASFLAGS = $(HV_CPPFLAGS) -fpie
-hypervisor_veneer_syms_LDFLAGS = -nostdlib -static -no-pie \
+hypervisor_veneer_syms0_CPPFLAGS = $(HV_CPPFLAGS)
+hypervisor_veneer_syms0_CFLAGS = $(HV_CFLAGS)
+hypervisor_veneer_syms0_CCASFLAGS = $(HV_CPPFLAGS) -fpie
+hypervisor_veneer_syms0_LDFLAGS = -nostdlib -static -no-pie \
 	-Wl,-T,$(HV_LDS) -Wl,--build-id=sha1 -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -Wl,--no-dynamic-linker -Wl,--no-warn-rwx-segments
-hypervisor_veneer_syms_LDADD = -lgcc
-EXTRA_hypervisor_veneer_syms_DEPENDENCIES = $(HV_LDS)
-EXTRA_DIST += $(HV_LDS)
+hypervisor_veneer_syms0_LDADD = -lgcc
+EXTRA_hypervisor_veneer_syms0_DEPENDENCIES = $(HV_LDS)
+EXTRA_DIST += $(HV_LDS) hypervisor/tools/gen-symbols
 
+hypervisor/symbols.S: hypervisor/veneer-syms0 $(srcdir)/hypervisor/tools/gen-symbols
+	$(AM_V_GEN)$(SHELL) $(srcdir)/hypervisor/tools/gen-symbols $< > $@
+hypervisor/symbols.o: hypervisor/symbols.S
+	$(AM_V_CCAS)$(CCAS) -c -o $@ $<
+hypervisor/veneer-syms: hypervisor/veneer-syms0 hypervisor/symbols.o
+	$(AM_V_CCLD)$(CC) $(HV_CFLAGS) $(CFLAGS) \
+		$(hypervisor_veneer_syms0_LDFLAGS) $(LDFLAGS) -o $@ \
+		$(hypervisor_veneer_syms0_OBJECTS) hypervisor/symbols.o \
+		$(hypervisor_veneer_syms0_LDADD)
+	@nm -n $< | $(HV_SYMBOL_ADDRESSES) > $@.nm0
+	@nm -n $@ | $(HV_SYMBOL_ADDRESSES) > $@.nm1
+	@cmp -s $@.nm0 $@.nm1 || { rm -f $@; \
+		echo "veneer-syms: the symbol table moved other symbols"; exit 1; }
+	@rm -f $@.nm0 $@.nm1
+HV_SYMBOL_ADDRESSES = awk 'NF == 3 && $$3 !~ /^(__symbols_|__image_end)/ { print $$1, $$3 }'
 hypervisor/veneer.bin: hypervisor/veneer-syms
 	$(AM_V_GEN)$(OBJCOPY) -O binary $< $@
 noinst_DATA += hypervisor/veneer.bin
-CLEANFILES += hypervisor/veneer.bin
+CLEANFILES += hypervisor/veneer.bin hypervisor/veneer-syms \
+	hypervisor/symbols.S hypervisor/symbols.o
 CHECK_DEPS += hypervisor/veneer.bin

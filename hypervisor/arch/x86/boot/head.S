@@ -26,7 +26,7 @@ multiboot_header:
     .long multiboot_header      /* header_addr */
     .long __image_start_phys    /* load_addr */
     .long 0                     /* load_end_addr: the whole file */
-    .long __bss_end_phys        /* bss_end_addr */
+    .long __image_end_phys      /* bss_end_addr: .bss and the symbols */
     .long start32               /* entry_addr */
 
     .section .text.boot, "ax"

@@ -1,0 +1,133 @@
+/*
+ * Descriptor tables of the boot CPU: the GDT (with Xen's selector layout,
+ * see x86.h), the TSS whose IST stacks give #DF, NMI and #MC a known-good
+ * stack even when the current one is broken, and the IDT pointing every
+ * vector at its stub in entry.S.
+ */
+#include <veneer/lib.h>
+#include <veneer/traps.h>
+#include <veneer/x86.h>
+
+struct __packed tss64 {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+};
+
+struct __packed idt_gate {
+    uint16_t offset_lo;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attr;
+    uint16_t offset_mid;
+    uint32_t offset_hi;
+    uint32_t reserved;
+};
+
+struct __packed desc_ptr {
+    uint16_t limit;
+    uint64_t base;
+};
+
+extern const char exception_stubs[];
+
+static uint64_t gdt[GDT_ENTRIES] __aligned(16);
+static struct idt_gate idt[256] __aligned(16);
+static struct tss64 tss __aligned(16);
+static uint8_t ist_stacks[3][IST_STACK_SIZE] __aligned(16);
+
+/* The ring-0 stack used when an interrupt arrives in ring 3 (a guest). */
+static uint8_t ring0_stack[16384] __aligned(16);
+
+#define SEG_CODE64_R0 0x00af9a000000ffffUL
+#define SEG_DATA_R0   0x00cf92000000ffffUL
+#define SEG_CODE32_R0 0x00cf9a000000ffffUL
+#define SEG_CODE32_R3 0x00cffa000000ffffUL
+#define SEG_DATA_R3   0x00cff2000000ffffUL
+#define SEG_CODE64_R3 0x00affa000000ffffUL
+
+static void set_tss_descriptor(unsigned int index, const void *base,
+                               uint32_t limit)
+{
+    uint64_t b = (uint64_t)base;
+
+    gdt[index] = (limit & 0xffffUL) | ((b & 0xffffffUL) << 16) |
+                 (0x89UL << 40) /* present, 64-bit TSS (available) */ |
+                 (((uint64_t)limit >> 16) & 0xf) << 48 |
+                 ((b >> 24) & 0xffUL) << 56;
+    gdt[index + 1] = b >> 32;
+}
+
+static void set_gate(unsigned int vec, const void *handler, unsigned int ist)
+{
+    uint64_t h = (uint64_t)handler;
+
+    idt[vec] = (struct idt_gate){
+        .offset_lo = (uint16_t)h,
+        .selector = HYPERVISOR_CS,
+        .ist = (uint8_t)ist,
+        .type_attr = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
+        .offset_mid = (uint16_t)(h >> 16),
+        .offset_hi = (uint32_t)(h >> 32),
+    };
+}
+
+static void load_tables(void)
+{
+    struct desc_ptr gdtr = {sizeof(gdt) - 1, (uint64_t)gdt};
+    struct desc_ptr idtr = {sizeof(idt) - 1, (uint64_t)idt};
+
+    __asm__ volatile("lgdt %0" : : "m"(gdtr));
+    /* Reload CS with a far return, then the data segments. */
+    __asm__ volatile("pushq %[cs]\n"
+                     "leaq 1f(%%rip), %%rax\n"
+                     "pushq %%rax\n"
+                     "lretq\n"
+                     "1:\n"
+                     "movl %[ds], %%eax\n"
+                     "movl %%eax, %%ss\n"
+                     "xorl %%eax, %%eax\n"
+                     "movl %%eax, %%ds\n"
+                     "movl %%eax, %%es\n"
+                     "movl %%eax, %%fs\n"
+                     "movl %%eax, %%gs\n"
+                     :
+                     : [cs] "i"(HYPERVISOR_CS), [ds] "i"(HYPERVISOR_DS)
+                     : "rax", "memory");
+    __asm__ volatile("ltr %w0" : : "r"(TSS_SELECTOR));
+    __asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+void traps_init(void)
+{
+    gdt[HYPERVISOR_CS >> 3] = SEG_CODE64_R0;
+    gdt[HYPERVISOR_DS >> 3] = SEG_DATA_R0;
+    gdt[HYPERVISOR_CS32 >> 3] = SEG_CODE32_R0;
+    gdt[RING3_CS32 >> 3] = SEG_CODE32_R3;
+    gdt[RING3_DS32 >> 3] = SEG_DATA_R3;
+    gdt[RING3_CS64 >> 3] = SEG_CODE64_R3;
+
+    memset(&tss, 0, sizeof(tss));
+    tss.rsp[0] = (uint64_t)(ring0_stack + sizeof(ring0_stack));
+    tss.ist[IST_DF - 1] = (uint64_t)(ist_stacks[0] + IST_STACK_SIZE);
+    tss.ist[IST_NMI - 1] = (uint64_t)(ist_stacks[1] + IST_STACK_SIZE);
+    tss.ist[IST_MC - 1] = (uint64_t)(ist_stacks[2] + IST_STACK_SIZE);
+    tss.iomap_base = sizeof(tss); /* no I/O bitmap: ring 3 gets no ports */
+    set_tss_descriptor(TSS_SELECTOR >> 3, &tss, sizeof(tss) - 1);
+
+    for (unsigned int v = 0; v < 256; v++) {
+        unsigned int ist = 0;
+        if (v == X86_EXC_DF)
+            ist = IST_DF;
+        else if (v == X86_EXC_NMI)
+            ist = IST_NMI;
+        else if (v == X86_EXC_MC)
+            ist = IST_MC;
+        set_gate(v, exception_stubs + 16 * v, ist);
+    }
+    load_tables();
+}

@@ -1,0 +1,71 @@
+/*
+ * Exception and interrupt entry: one 16-byte stub per vector pushes a zero
+ * error code (for vectors where the CPU pushes none) and the vector number,
+ * then trap_common saves the general registers in the order of struct
+ * cpu_regs (traps.h) and calls do_trap(regs). The stubs' addresses are
+ * exception_stubs + 16 * vector, which is how desc.c fills the IDT.
+ */
+#include <veneer/x86.h>
+
+/* Vectors for which the CPU pushes an error code. */
+#define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
+                        (v) == 21 || (v) == 29 || (v) == 30)
+
+    .text
+    .balign 16
+    .globl exception_stubs
+exception_stubs:
+    .set vec, 0
+    .rept 256
+    .balign 16
+    .if !HAS_ERRCODE(vec)
+    push $0
+    .endif
+    push $vec
+    jmp trap_common
+    .set vec, vec + 1
+    .endr
+
+trap_common:
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    cld
+    mov %rsp, %rdi
+    /* Make the frame look like a call from the interrupted code, so the
+     * backtrace walks from the handler into what was interrupted. */
+    mov 15*8+2*8(%rsp), %rax    /* the interrupted rip */
+    push %rax
+    push %rbp
+    mov %rsp, %rbp
+    call do_trap
+    add $16, %rsp
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+    add $16, %rsp               /* vector and error code */
+    iretq

@@ -1,0 +1,69 @@
+/*
+ * Memory management of the hypervisor itself: the address-space layout,
+ * the boot-time allocator, the page tables, the frame allocator and the
+ * heap. Read this before mm/page_alloc.c and arch/x86/paging.c.
+ *
+ * Layout (inside the slot Xen reserves for itself, so PV guests keep
+ * everything from 0xffff880000000000 up):
+ *   0xffff82d040000000  HV_VIRT_BASE: physical address 0 as the image sees it
+ *   0xffff82d07fe00000  FIXMAP_BASE: uncached device pages (local APIC)
+ *   0xffff830000000000  DIRECTMAP_BASE: all RAM, phys + base, NX
+ */
+#ifndef VENEER_MM_H
+#define VENEER_MM_H
+
+#include <veneer/buddy.h>
+#include <veneer/memmap.h>
+#include <veneer/types.h>
+
+#define HV_VIRT_BASE 0xffff82d040000000UL
+#define FIXMAP_BASE  0xffff82d07fe00000UL
+#define FIXMAP_SLOTS 16
+#define FIXMAP_APIC  0
+/* Never mapped: the #PF self-test reads it. */
+#define UNMAPPED_PROBE_VA (FIXMAP_BASE - 0x1000UL)
+#define DIRECTMAP_BASE    0xffff830000000000UL
+#define DIRECTMAP_SIZE    (5UL << 40)
+
+/* Below this much usable RAM veneer refuses to start. */
+#define MIN_USABLE_RAM MiB(48)
+
+extern bool directmap_ready;
+
+static inline void *phys_to_virt(paddr_t pa)
+{
+    return (void *)(DIRECTMAP_BASE + pa);
+}
+
+/* Valid for direct-map and image addresses. */
+paddr_t virt_to_phys(const void *va);
+
+/*
+ * Early physical access: through the boot identity map (first 4 GiB) until
+ * paging_init() switches tables, through the direct map afterwards.
+ */
+void *early_phys_to_virt(paddr_t pa);
+
+/* Boot-time page allocator: carves pages out of the free-RAM map. */
+void bootmem_init(struct memmap *free_ram);
+paddr_t bootmem_alloc(size_t pages, paddr_t below);
+
+/* Builds the final page tables for the RAM in `ram` and switches to them. */
+void paging_init(const struct memmap *ram);
+void *fixmap_map(unsigned int slot, paddr_t pa);
+
+/* The frame allocator: everything bootmem did not take goes to the buddy. */
+void page_alloc_init(const struct memmap *ram);
+struct buddy *page_allocator(void);
+mfn_t alloc_pages(unsigned int order);
+void free_pages(mfn_t mfn, unsigned int order);
+
+/* The hypervisor heap (mm/xmalloc.c). */
+struct heap;
+void xmalloc_init(void);
+struct heap *hypervisor_heap(void);
+void *xmalloc(size_t size);
+void *xzalloc(size_t size);
+void xfree(void *p);
+
+#endif
