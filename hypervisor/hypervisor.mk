@@ -29,7 +29,18 @@ HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/apic.c \
 	hypervisor/arch/x86/serial.c \
 	hypervisor/arch/x86/power.c \
-	hypervisor/arch/x86/selftest-traps.c
+	hypervisor/arch/x86/selftest-traps.c \
+	hypervisor/arch/x86/pvclock.c \
+	hypervisor/arch/x86/pv/entry.S \
+	hypervisor/arch/x86/pv/pv.c \
+	hypervisor/arch/x86/pv/traps.c \
+	hypervisor/arch/x86/pv/emul.c \
+	hypervisor/arch/x86/pv/cpuid.c \
+	hypervisor/arch/x86/pv/guest_access.c \
+	hypervisor/arch/x86/pv/hypercall.c \
+	hypervisor/arch/x86/pv/callback.c \
+	hypervisor/arch/x86/pv/misc_hypercalls.c \
+	hypervisor/arch/x86/pv/dom_build.c
 
 HV_COMMON_SOURCES = \
 	hypervisor/common/setup.c \
@@ -41,6 +52,13 @@ HV_COMMON_SOURCES = \
 	hypervisor/common/timer.c \
 	hypervisor/common/selftest.c \
 	hypervisor/common/selftest-timer.c \
+	hypervisor/common/domain.c \
+	hypervisor/common/console_io.c \
+	hypervisor/common/version_op.c \
+	hypervisor/common/sched_op.c \
+	hypervisor/common/memory_op.c \
+	hypervisor/common/multicall.c \
+	hypervisor/mm/m2p.c \
 	hypervisor/mm/page_alloc.c \
 	hypervisor/mm/xmalloc.c \
 	hypervisor/mm/selftest-mm.c

@@ -19,6 +19,10 @@
 #include <veneer/memmap.h>
 #include <veneer/mm.h>
 #include <veneer/modules.h>
+#include <veneer/domain.h>
+#include <veneer/lib.h>
+#include <veneer/pv.h>
+#include <veneer/pvclock.h>
 #include <veneer/selftest.h>
 #include <veneer/time.h>
 #include <veneer/timer.h>
@@ -28,6 +32,8 @@
 void __noreturn start_veneer(uint32_t magic, uint32_t mbi_paddr);
 
 extern const char __image_end[];
+
+#define DOM0_DEFAULT_MEM MiB(256)
 
 static struct boot_info boot_info;
 static struct hv_options options;
@@ -130,6 +136,55 @@ static void setup_memory(void)
             (unsigned long)(page_allocator()->free_pages >> (20 - PAGE_SHIFT)));
 }
 
+/* The guest's command line: the module's, without its file name. */
+static const char *module_args(const struct boot_module *m)
+{
+    const char *p = m->cmdline;
+    while (*p && *p != ' ')
+        p++;
+    while (*p == ' ')
+        p++;
+    return p;
+}
+
+static bool is_initrd(const struct boot_module *m)
+{
+    const char *why;
+    enum module_kind k = module_classify(m, &ram, &why);
+    return k == MODULE_CPIO || k == MODULE_GZIP || k == MODULE_XZ ||
+           k == MODULE_ZSTD;
+}
+
+/* Module 0 is the initial domain's kernel, module 1 its initrd if it
+ * looks like one. */
+static void __noreturn start_initial_domain(void)
+{
+    const struct boot_module *kernel = &boot_info.modules[0];
+    const struct boot_module *initrd = NULL;
+    uint64_t mem = options.dom0_mem ? options.dom0_mem : DOM0_DEFAULT_MEM;
+    uint64_t free_bytes = page_allocator()->free_pages * PAGE_SIZE;
+
+    if (boot_info.nr_modules > 1 && is_initrd(&boot_info.modules[1]))
+        initrd = &boot_info.modules[1];
+    /* Leave the hypervisor room for its own allocations. */
+    if (mem > free_bytes - MiB(16)) {
+        mem = ALIGN_DOWN(free_bytes - MiB(16), MiB(2));
+        pr_warn("warning: d0 gets %lu MiB, all that is free\n", mem >> 20);
+    }
+    struct domain *d = domain_create(0, "Domain-0", true, 1);
+    if (!d)
+        panic("cannot allocate domain 0");
+    int rc = pv_build_domain(d, kernel, initrd, module_args(kernel), mem);
+    if (rc) {
+        pr_err("error: cannot build the initial domain from module 0 (%d); "
+               "nothing to run\n",
+               rc);
+        machine_exit(VENEER_EXIT_FAIL);
+    }
+    pv_cpu_init();
+    pv_start(d->vcpus[0]);
+}
+
 void start_veneer(uint32_t magic, uint32_t mbi_paddr)
 {
     char id[48];
@@ -144,6 +199,8 @@ void start_veneer(uint32_t magic, uint32_t mbi_paddr)
     time_init();
     apic_init();
     timers_init();
+    m2p_init();
+    pvclock_init();
 
     modules_report(&boot_info, &ram);
     pr_info("ready\n");
@@ -152,7 +209,7 @@ void start_veneer(uint32_t magic, uint32_t mbi_paddr)
         unsigned int failed = selftests_run();
         machine_exit(failed ? VENEER_EXIT_FAIL : VENEER_EXIT_PASS);
     }
-    pr_info("nothing more to do yet: the domain builder comes with the PV "
-            "core; powering off\n");
-    machine_exit(VENEER_EXIT_PASS);
+    if (boot_info.nr_modules == 0)
+        machine_exit(VENEER_EXIT_PASS); /* nothing to run: a clean end */
+    start_initial_domain();
 }

@@ -15,6 +15,8 @@
 static struct memmap *bootmem_free;
 static bool bootmem_closed;
 static struct buddy buddy;
+struct page_info *frame_table;
+mfn_t nr_machine_frames;
 
 void bootmem_init(struct memmap *free_ram)
 {
@@ -46,6 +48,11 @@ void page_alloc_init(const struct memmap *ram)
     paddr_t table_pa = bootmem_alloc(table_pages, ~(paddr_t)0);
 
     buddy_init(&buddy, phys_to_virt(table_pa), nr_frames);
+    frame_table = buddy.frames;
+    nr_machine_frames = nr_frames;
+    /* Zero would read as "owned by domain 0": no frame starts owned. */
+    for (mfn_t mfn = 0; mfn < nr_frames; mfn++)
+        frame_table[mfn].owner = OWNER_NONE;
     bootmem_closed = true;
     for (unsigned int i = 0; i < bootmem_free->n; i++) {
         const struct mem_range *r = &bootmem_free->r[i];
@@ -67,6 +74,14 @@ mfn_t alloc_pages(unsigned int order)
 
 void free_pages(mfn_t mfn, unsigned int order)
 {
+    /* A frame goes back only when nothing refers to it any more. */
+    for (mfn_t i = 0; i < (1UL << order); i++) {
+        struct page_info *pg = &frame_table[mfn + i];
+        BUG_ON(pg->count || pg->type_count);
+        pg->owner = OWNER_NONE;
+        pg->type = PGT_NONE;
+        pg->type_flags = 0;
+    }
     int rc = buddy_free(&buddy, mfn, order);
     BUG_ON(rc != 0);
 }

@@ -40,8 +40,10 @@ static struct idt_gate idt[256] __aligned(16);
 static struct tss64 tss __aligned(16);
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __aligned(16);
 
-/* The ring-0 stack used when an interrupt arrives in ring 3 (a guest). */
+/* The ring-0 stack used when an interrupt, exception or syscall arrives
+ * from ring 3 (a guest); pv/entry.S keeps the guest's frame at its top. */
 static uint8_t ring0_stack[16384] __aligned(16);
+uint8_t *const ring0_stack_top = ring0_stack + sizeof(ring0_stack);
 
 #define SEG_CODE64_R0 0x00af9a000000ffffUL
 #define SEG_DATA_R0   0x00cf92000000ffffUL
@@ -112,7 +114,7 @@ void traps_init(void)
     gdt[RING3_CS64 >> 3] = SEG_CODE64_R3;
 
     memset(&tss, 0, sizeof(tss));
-    tss.rsp[0] = (uint64_t)(ring0_stack + sizeof(ring0_stack));
+    tss.rsp[0] = (uint64_t)ring0_stack_top;
     tss.ist[IST_DF - 1] = (uint64_t)(ist_stacks[0] + IST_STACK_SIZE);
     tss.ist[IST_NMI - 1] = (uint64_t)(ist_stacks[1] + IST_STACK_SIZE);
     tss.ist[IST_MC - 1] = (uint64_t)(ist_stacks[2] + IST_STACK_SIZE);

@@ -52,6 +52,9 @@ trap_common:
     mov %rsp, %rbp
     call do_trap
     add $16, %rsp
+    /* Back to a guest (ring 3)? Then through the PV exit path. */
+    testb $3, 18*8(%rsp)            /* cpu_regs.cs */
+    jnz pv_exit_to_guest
     pop %r15
     pop %r14
     pop %r13

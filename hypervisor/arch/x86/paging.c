@@ -49,35 +49,57 @@ static uint64_t *table_at(paddr_t pa)
 
 static paddr_t new_table(void)
 {
-    /* Below 4 GiB: the tables are written through the identity map. */
-    paddr_t pa = bootmem_alloc(1, GiB(4));
+    paddr_t pa;
+
+    if (page_allocator()->managed_pages) {
+        mfn_t mfn = alloc_pages(0);
+        BUG_ON(mfn == INVALID_MFN);
+        pa = mfn << PAGE_SHIFT;
+    } else {
+        /* Below 4 GiB: written through the boot identity map. */
+        pa = bootmem_alloc(1, GiB(4));
+    }
     memset(table_at(pa), 0, PAGE_SIZE);
     return pa;
 }
 
-static uint64_t *walk(uint64_t va, int target_level)
+static uint64_t *walk(uint64_t va, int target_level, uint64_t table_flags)
 {
     uint64_t *t = table_at(root_pa);
 
     for (int level = 4; level > target_level; level--) {
         uint64_t *e = &t[(va >> (12 + 9 * (level - 1))) & 511];
         if (!(*e & _PAGE_PRESENT))
-            *e = new_table() | TABLE_FLAGS;
+            *e = new_table() | table_flags;
         BUG_ON(*e & _PAGE_PSE);
         t = table_at(*e & PTE_ADDR_MASK);
     }
     return &t[(va >> (12 + 9 * (target_level - 1))) & 511];
 }
 
-static void map_range(uint64_t va, paddr_t pa, uint64_t len, uint64_t flags,
-                      bool large)
+void paging_map(uint64_t va, paddr_t pa, uint64_t len, uint64_t flags,
+                uint64_t table_flags, bool large)
 {
     uint64_t step = large ? MiB(2) : PAGE_SIZE;
 
     for (uint64_t off = 0; off < len; off += step) {
-        uint64_t *pte = walk(va + off, large ? 2 : 1);
+        uint64_t *pte = walk(va + off, large ? 2 : 1, table_flags);
         *pte = (pa + off) | flags | (large ? _PAGE_PSE : 0);
     }
+}
+
+static void map_range(uint64_t va, paddr_t pa, uint64_t len, uint64_t flags,
+                      bool large)
+{
+    paging_map(va, pa, len, flags, TABLE_FLAGS, large);
+}
+
+void paging_copy_hypervisor_slots(uint64_t *l4)
+{
+    const uint64_t *root = table_at(root_pa);
+
+    for (unsigned int i = HV_L4_FIRST_SLOT; i <= HV_L4_LAST_SLOT; i++)
+        l4[i] = root[i];
 }
 
 static void map_image(void)
@@ -139,7 +161,7 @@ void paging_init(const struct memmap *ram)
     map_directmap(ram);
     /* The fixmap's L1 table exists from the start, so that mapping a slot
      * later never needs an allocation. */
-    uint64_t *l1_entry = walk(FIXMAP_BASE, 1);
+    uint64_t *l1_entry = walk(FIXMAP_BASE, 1, TABLE_FLAGS);
     fixmap_l1 = (uint64_t *)((uint64_t)l1_entry & ~(PAGE_SIZE - 1));
 
     write_cr3(root_pa);

@@ -8,6 +8,7 @@
 #include <veneer/apic.h>
 #include <veneer/console.h>
 #include <veneer/io.h>
+#include <veneer/pv.h>
 #include <veneer/symbols.h>
 #include <veneer/traps.h>
 #include <veneer/x86.h>
@@ -148,6 +149,12 @@ void do_trap(struct cpu_regs *regs)
             ; /* a spurious legacy PIC interrupt: the PIC is masked */
         else
             pr_warn("unexpected interrupt vector %#lx\n", regs->vector);
+        return;
+    }
+
+    /* An exception raised by guest code belongs to the guest. */
+    if (regs->cs & 3) {
+        pv_guest_trap(regs);
         return;
     }
 

@@ -50,13 +50,52 @@ paddr_t bootmem_alloc(size_t pages, paddr_t below);
 
 /* Builds the final page tables for the RAM in `ram` and switches to them. */
 void paging_init(const struct memmap *ram);
+/* Maps [va, va+len) to [pa, ...) in the hypervisor's tables (and so in
+ * every guest's, for the shared slots), creating tables with table_flags. */
+void paging_map(uint64_t va, paddr_t pa, uint64_t len, uint64_t flags,
+                uint64_t table_flags, bool large);
+/* The L4 slots 256-271 every guest L4 carries: ours (pv-abi.md 1.2). */
+#define HV_L4_FIRST_SLOT 256
+#define HV_L4_LAST_SLOT  271
+void paging_copy_hypervisor_slots(uint64_t *l4);
 void *fixmap_map(unsigned int slot, paddr_t pa);
 
-/* The frame allocator: everything bootmem did not take goes to the buddy. */
+/* The frame table, indexed by MFN (see page_info.h). */
+extern struct page_info *frame_table;
+extern mfn_t nr_machine_frames;
+
+static inline struct page_info *mfn_to_page(mfn_t mfn)
+{
+    return &frame_table[mfn];
+}
+
+static inline bool mfn_valid(mfn_t mfn)
+{
+    return mfn < nr_machine_frames;
+}
+
+static inline void *mfn_to_virt(mfn_t mfn)
+{
+    return phys_to_virt(mfn << PAGE_SHIFT);
+}
+
+/* The frame allocator: everything bootmem did not take goes to the buddy.
+ * Frames come out owned by nobody (OWNER_NONE) and must go back with no
+ * references left. */
 void page_alloc_init(const struct memmap *ram);
 struct buddy *page_allocator(void);
 mfn_t alloc_pages(unsigned int order);
 void free_pages(mfn_t mfn, unsigned int order);
+
+/* The machine-to-physical table (mm/m2p.c): written by us, read by every
+ * guest at MACH2PHYS_VIRT_START. */
+#define M2P_INVALID (~0UL)
+extern uint64_t *m2p;
+void m2p_init(void);
+static inline void m2p_set(mfn_t mfn, uint64_t pfn)
+{
+    m2p[mfn] = pfn;
+}
 
 /* The hypervisor heap (mm/xmalloc.c). */
 struct heap;

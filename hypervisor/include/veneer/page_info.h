@@ -1,7 +1,7 @@
 /*
  * The frame table: one struct page_info per machine frame, indexed by MFN.
  * The buddy allocator uses the list links and order of free frames; the PV
- * MMU will add the owner, the type and the reference counts here.
+ * MMU the owner, the type and the reference counts.
  */
 #ifndef VENEER_PAGE_INFO_H
 #define VENEER_PAGE_INFO_H
@@ -13,10 +13,38 @@
 #define PGF_HEAD     (1u << 1) /* first frame of a free block (order valid) */
 #define PGF_RESERVED (1u << 2) /* not RAM, or never given to the allocator */
 
+/*
+ * Page types of the PV MMU (pv-abi.md 7.1): a frame has one type at a time,
+ * changed only when its type count is zero.
+ */
+enum page_type {
+    PGT_NONE = 0,
+    PGT_WRITABLE,
+    PGT_L1,
+    PGT_L2,
+    PGT_L3,
+    PGT_L4,
+    PGT_SEG_DESC,
+};
+
+/* page_info.owner for frames no domain owns. */
+#define OWNER_NONE       0xffffu /* free, or the hypervisor's own */
+#define OWNER_HYPERVISOR 0xfffeu /* a hypervisor page guests may map */
+
+/* page_info.type_flags */
+#define PGTF_VALIDATED (1u << 0)
+#define PGTF_PINNED    (1u << 1)
+
 struct page_info {
     struct page_info *next, *prev; /* free-list links, valid when PGF_HEAD */
     uint32_t flags;
-    uint8_t order; /* block order, valid when PGF_HEAD */
+    uint8_t order;      /* block order, valid when PGF_HEAD */
+    /* PV MMU bookkeeping (pv-abi.md section 7) */
+    uint8_t type;       /* enum page_type */
+    uint8_t type_flags; /* PGTF_* */
+    uint16_t owner;     /* domain id, or OWNER_* */
+    uint32_t count;     /* general references */
+    uint32_t type_count; /* references of the current type */
 };
 
 #endif

@@ -1,0 +1,109 @@
+/*
+ * Entering and leaving PV guests. Read this with pv-abi.md sections 3.1
+ * (hypercall convention) and 4.8 (the exit path).
+ *
+ * Every way into the hypervisor from a guest leaves the guest's registers
+ * as a struct cpu_regs (traps.h) at the top of this pCPU's hypervisor
+ * stack: exceptions and interrupts through the IDT (entry.S, on TSS.rsp0),
+ * and `syscall` through pv_syscall_entry below, which builds the same frame
+ * by hand. Every way out goes through pv_exit_to_guest: the exit path in C
+ * may rewrite the frame (deliver an event, bounce an exception, switch to
+ * another vCPU), then the registers are popped and iretq resumes the guest.
+ */
+#include <veneer/x86.h>
+
+#define VEC_SYSCALL 0x100 /* cpu_regs.vector for a syscall entry */
+
+.macro SAVE_GPRS
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+.endm
+
+.macro RESTORE_GPRS
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+.endm
+
+    .data
+    .balign 8
+    /* One pCPU for now: a per-CPU trampoline replaces these with SMP. */
+    .globl pv_stack_top
+pv_stack_top:
+    .quad 0
+pv_guest_rsp:
+    .quad 0
+
+    .text
+/*
+ * `syscall` from guest kernel or user mode (MSR_LSTAR). The CPU left RIP in
+ * RCX, RFLAGS in R11, the guest RSP in RSP, and interrupts masked (FMASK).
+ */
+    .globl pv_syscall_entry
+pv_syscall_entry:
+    mov %rsp, pv_guest_rsp(%rip)
+    mov pv_stack_top(%rip), %rsp
+    push $RING3_DS32                /* ss */
+    push pv_guest_rsp(%rip)         /* rsp */
+    push %r11                       /* rflags */
+    push $RING3_CS64                /* cs */
+    push %rcx                       /* rip */
+    push $0                         /* error code */
+    push $VEC_SYSCALL               /* vector */
+    SAVE_GPRS
+    cld
+    mov %rsp, %rdi
+    call pv_do_syscall
+    /* fall through */
+
+/* rsp = the guest frame at the top of the stack. */
+    .globl pv_exit_to_guest
+pv_exit_to_guest:
+    cli
+    mov %rsp, %rdi
+    call pv_exit_path
+    RESTORE_GPRS
+    add $16, %rsp                   /* vector, error code */
+1:  iretq
+    /* A fault on iretq itself (a bad selector slipped through) must not
+     * kill the hypervisor: the fault lands here with the frame intact. */
+2:  sub $16, %rsp
+    SAVE_GPRS
+    mov %rsp, %rdi
+    call pv_iret_fault
+    jmp pv_exit_to_guest
+    .pushsection __ex_table, "a"
+    .balign 8
+    .quad 1b, 2b
+    .popsection
+
+/* Starts running a vCPU: rdi = its frame, already at the stack top. */
+    .globl pv_resume_frame
+pv_resume_frame:
+    mov %rdi, %rsp
+    jmp pv_exit_to_guest

@@ -1,0 +1,168 @@
+/*
+ * The life of a PV vCPU on this pCPU: MSR set-up for `syscall`, starting a
+ * vCPU, what a `syscall` means (a hypercall from guest kernel mode, a
+ * system call from guest user mode), guest kernel/user mode switches, and
+ * the exit path that runs before every return to a guest (pv-abi.md 4.8).
+ */
+#include <veneer/boot_defs.h>
+#include <veneer/console.h>
+#include <veneer/domain.h>
+#include <veneer/io.h>
+#include <veneer/lib.h>
+#include <veneer/mm.h>
+#include <veneer/pv.h>
+#include <veneer/x86.h>
+
+#define MSR_STAR           0xc0000081
+#define MSR_LSTAR          0xc0000082
+#define MSR_CSTAR          0xc0000083
+#define MSR_SYSCALL_MASK   0xc0000084
+#define MSR_FS_BASE        0xc0000100
+#define MSR_GS_BASE        0xc0000101
+#define MSR_SHADOW_GS_BASE 0xc0000102
+
+#define X86_EFLAGS_TF   0x00000100
+#define X86_EFLAGS_IF   0x00000200
+#define X86_EFLAGS_DF   0x00000400
+#define X86_EFLAGS_IOPL 0x00003000
+#define X86_EFLAGS_NT   0x00004000
+#define X86_EFLAGS_RF   0x00010000
+#define X86_EFLAGS_VM   0x00020000
+#define X86_EFLAGS_AC   0x00040000
+
+extern char pv_syscall_entry[];
+extern uint64_t pv_stack_top;
+extern uint8_t *const ring0_stack_top;
+void __noreturn pv_resume_frame(struct cpu_regs *frame);
+void pv_do_syscall(struct cpu_regs *regs);
+void pv_exit_path(struct cpu_regs *regs);
+void pv_iret_fault(struct cpu_regs *regs);
+
+struct cpu_regs *guest_regs(void)
+{
+    return (struct cpu_regs *)(pv_stack_top - sizeof(struct cpu_regs));
+}
+
+void pv_cpu_init(void)
+{
+    pv_stack_top = (uint64_t)ring0_stack_top;
+    /* sysret would load CS 0xe033 / SS 0xe02b; syscall CS 0xe008. */
+    wrmsr(MSR_STAR, ((uint64_t)RING3_CS32 << 48) |
+                        ((uint64_t)HYPERVISOR_CS << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)pv_syscall_entry);
+    wrmsr(MSR_CSTAR, (uint64_t)pv_syscall_entry);
+    wrmsr(MSR_SYSCALL_MASK, X86_EFLAGS_TF | X86_EFLAGS_DF | X86_EFLAGS_IF |
+                                X86_EFLAGS_NT | X86_EFLAGS_RF |
+                                X86_EFLAGS_AC | X86_EFLAGS_VM);
+    /* Guests own SSE: let them use it (FXSAVE-managed state). */
+    write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+}
+
+void pv_load_page_tables(struct vcpu *v)
+{
+    mfn_t root = v->kernel_mode ? v->guest_table : v->guest_table_user;
+    write_cr3(root << PAGE_SHIFT);
+}
+
+void pv_toggle_guest_mode(struct vcpu *v)
+{
+    /* The active GS base belongs to the mode we leave; swapgs makes the
+     * other one active (pv-abi.md 1.1). */
+    __asm__ volatile("swapgs" ::: "memory");
+    v->kernel_mode = !v->kernel_mode;
+    pv_load_page_tables(v);
+}
+
+static void load_segment_bases(struct vcpu *v)
+{
+    wrmsr(MSR_FS_BASE, v->fs_base);
+    wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
+    wrmsr(MSR_SHADOW_GS_BASE,
+          v->kernel_mode ? v->gs_base_user : v->gs_base_kernel);
+}
+
+void pv_start(struct vcpu *v)
+{
+    struct cpu_regs *frame = guest_regs();
+
+    current = v;
+    *frame = v->regs;
+    load_segment_bases(v);
+    pv_load_page_tables(v);
+    pr_info("d%u: starting vCPU %u at %#lx\n", v->domain->id, v->id,
+            frame->rip);
+    pv_resume_frame(frame);
+}
+
+/* A guest-user `syscall` goes to the guest kernel's syscall callback. */
+static void guest_user_syscall(struct vcpu *v, struct cpu_regs *regs)
+{
+    if (!v->syscall_cb.address) {
+        regs->rip -= 2; /* #UD at the syscall instruction */
+        pv_inject_exception(v, regs, X86_EXC_UD, false, 0);
+        return;
+    }
+    regs->rip = regs->rcx;
+    regs->rflags = regs->r11;
+    pv_bounce(v, regs, v->syscall_cb.address, false, 0,
+              v->syscall_cb.mask_events);
+    regs->rflags &= ~X86_EFLAGS_DF;
+}
+
+void pv_do_syscall(struct cpu_regs *regs)
+{
+    struct vcpu *v = current;
+
+    local_irq_enable();
+    if (v->kernel_mode)
+        pv_hypercall(regs);
+    else
+        guest_user_syscall(v, regs);
+    local_irq_disable();
+}
+
+/* Nothing runnable any more: say how each domain ended and stop. */
+static void __noreturn all_domains_done(void)
+{
+    int code = VENEER_EXIT_PASS;
+
+    for (unsigned int i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = domains[i];
+        if (!d)
+            continue;
+        if (d->state == DOMAIN_CRASHED || d->shutdown_reason != SHUTDOWN_poweroff)
+            code = VENEER_EXIT_FAIL;
+    }
+    pr_info("no domain left to run; stopping (%s)\n",
+            code == VENEER_EXIT_PASS ? "all powered off" : "not all powered off");
+    machine_exit(code);
+}
+
+void pv_exit_path(struct cpu_regs *regs)
+{
+    struct vcpu *v = current;
+    struct domain *d = v->domain;
+
+    if (d->state != DOMAIN_RUNNING)
+        all_domains_done(); /* one vCPU for now: the scheduler comes next */
+
+    /* Deliver a pending event if the guest has events enabled (4.6). */
+    struct vcpu_info *vi = v->vcpu_info;
+    if (vi && vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask &&
+        v->event_cb.address)
+        pv_bounce(v, regs, v->event_cb.address, false, 0, true);
+
+    /* Whatever the frame says, the guest runs at CPL 3 with IF set and
+     * IOPL 0 (the virtual IOPL is ours to emulate). */
+    regs->cs |= 3;
+    regs->ss |= 3;
+    regs->rflags = (regs->rflags | X86_EFLAGS_IF) & ~(X86_EFLAGS_IOPL |
+                                                      X86_EFLAGS_VM |
+                                                      X86_EFLAGS_NT);
+}
+
+void pv_iret_fault(struct cpu_regs *regs)
+{
+    domain_crash(current->domain, "return to guest faulted (rip %#lx cs %#lx "
+                 "ss %#lx rsp %#lx)", regs->rip, regs->cs, regs->ss, regs->rsp);
+}

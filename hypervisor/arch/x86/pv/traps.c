@@ -1,0 +1,153 @@
+/*
+ * Exceptions raised by guest code, and the bounce frame that hands them
+ * (and events, and system calls) to the guest kernel. pv-abi.md 4.2-4.3.
+ */
+#include <veneer/console.h>
+#include <veneer/domain.h>
+#include <veneer/guest_access.h>
+#include <veneer/io.h>
+#include <veneer/mm.h>
+#include <veneer/pv.h>
+#include <veneer/x86.h>
+
+#define X86_EFLAGS_IF   0x00000200
+#define X86_EFLAGS_TF   0x00000100
+#define X86_EFLAGS_NT   0x00004000
+#define X86_EFLAGS_RF   0x00010000
+#define X86_EFLAGS_VM   0x00020000
+#define X86_EFLAGS_AC   0x00040000
+#define X86_EFLAGS_IOPL 0x00003000
+
+int pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler,
+              bool with_error_code, uint64_t error_code, bool mask_events)
+{
+    struct vcpu_info *vi = v->vcpu_info;
+    uint8_t saved_mask = vi ? vi->evtchn_upcall_mask : 1;
+    bool from_user = !v->kernel_mode;
+    uint64_t frame[10];
+    unsigned int n = 0;
+    uint64_t rsp;
+
+    /* Order matters: the frame records the interrupted context, then the
+     * switch to kernel mode gives us the kernel stack to write it on. */
+    uint64_t cs = regs->cs, rsp_old = regs->rsp;
+    if (from_user) {
+        pv_toggle_guest_mode(v);
+        rsp = v->kernel_sp;
+    } else {
+        rsp = regs->rsp;
+        cs &= ~3UL; /* guest kernel mode shows as RPL 0 (4.2 step 3) */
+    }
+
+    frame[n++] = regs->rcx;
+    frame[n++] = regs->r11;
+    if (with_error_code)
+        frame[n++] = error_code;
+    frame[n++] = regs->rip;
+    frame[n++] = (cs & 0xffff) | ((uint64_t)saved_mask << 32);
+    frame[n++] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
+                 (saved_mask ? 0 : X86_EFLAGS_IF) | (v->virt_iopl << 12);
+    frame[n++] = rsp_old;
+    frame[n++] = regs->ss;
+
+    rsp = (rsp & ~15UL) - n * sizeof(uint64_t);
+    if (copy_to_guest(rsp, frame, n * sizeof(uint64_t))) {
+        domain_crash(v->domain,
+                     "cannot write a bounce frame at %#lx (handler %#lx)",
+                     rsp, handler);
+        return -1;
+    }
+    if (mask_events && vi)
+        vi->evtchn_upcall_mask = 1;
+    regs->rip = handler;
+    regs->cs = RING3_CS64;
+    regs->ss = RING3_DS32;
+    regs->rsp = rsp;
+    regs->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF |
+                      X86_EFLAGS_VM | X86_EFLAGS_AC);
+    return 0;
+}
+
+void pv_inject_exception(struct vcpu *v, struct cpu_regs *regs,
+                         unsigned int vector, bool with_error_code,
+                         uint64_t error_code)
+{
+    const struct trap_info *ti = &v->trap_ctxt[vector];
+
+    if (!ti->address) {
+        domain_crash(v->domain, "unhandled exception %u (error code %#lx) "
+                     "with no guest handler",
+                     vector, error_code);
+        return;
+    }
+    /* flags bit 2: "disable events on entry" (a former interrupt gate). */
+    pv_bounce(v, regs, ti->address, with_error_code, error_code,
+              ti->flags & 4);
+}
+
+static bool has_error_code(unsigned int vector)
+{
+    return vector == X86_EXC_DF || (vector >= X86_EXC_TS && vector <= X86_EXC_PF) ||
+           vector == X86_EXC_AC || vector == X86_EXC_CP;
+}
+
+void pv_guest_trap(struct cpu_regs *regs)
+{
+    struct vcpu *v = current;
+    unsigned int vector = (unsigned int)regs->vector;
+    uint64_t ec = regs->error_code;
+
+    switch (vector) {
+    case X86_EXC_UD:
+        if (v->kernel_mode && pv_emulate_forced_cpuid(v, regs))
+            return;
+        break;
+    case X86_EXC_GP:
+        if (ec == 0 && v->kernel_mode && pv_emulate_privileged(v, regs))
+            return;
+        break;
+    case X86_EXC_PF: {
+        uint64_t cr2 = read_cr2();
+        if (v->vcpu_info)
+            v->vcpu_info->arch.cr2 = cr2;
+        /* Hardware says "user" for everything at CPL 3; the guest wants to
+         * know whether its user mode faulted. */
+        ec = (ec & ~PFEC_USER) | (v->kernel_mode ? 0 : PFEC_USER);
+        break;
+    }
+    default:
+        break;
+    }
+    pv_inject_exception(v, regs, vector, has_error_code(vector), ec);
+}
+
+static void dump_guest_stack(uint64_t rsp)
+{
+    uint64_t words[16];
+
+    if (copy_from_guest(words, rsp, sizeof(words))) {
+        pr_err("guest stack at %#lx: unreadable\n", rsp);
+        return;
+    }
+    pr_err("guest stack at %#lx:\n", rsp);
+    for (unsigned int i = 0; i < ARRAY_SIZE(words); i += 4)
+        pr_err("  %016lx %016lx %016lx %016lx\n", words[i], words[i + 1],
+               words[i + 2], words[i + 3]);
+}
+
+void pv_dump_guest_state(struct vcpu *v, const struct cpu_regs *r)
+{
+    pr_err("d%u v%u: %s mode, vector %lu, error code %#lx\n", v->domain->id,
+           v->id, v->kernel_mode ? "kernel" : "user", r->vector,
+           r->error_code);
+    pr_err("RIP: %04lx:%016lx  RFLAGS: %016lx  RSP: %04lx:%016lx\n", r->cs,
+           r->rip, r->rflags, r->ss, r->rsp);
+    pr_err("RAX: %016lx  RBX: %016lx  RCX: %016lx\n", r->rax, r->rbx, r->rcx);
+    pr_err("RDX: %016lx  RSI: %016lx  RDI: %016lx\n", r->rdx, r->rsi, r->rdi);
+    pr_err("RBP: %016lx  R8:  %016lx  R9:  %016lx\n", r->rbp, r->r8, r->r9);
+    pr_err("R10: %016lx  R11: %016lx  R12: %016lx\n", r->r10, r->r11, r->r12);
+    pr_err("R13: %016lx  R14: %016lx  R15: %016lx\n", r->r13, r->r14, r->r15);
+    pr_err("CR2: %016lx  kernel L4: %#lx  user L4: %#lx\n", read_cr2(),
+           v->guest_table, v->guest_table_user);
+    dump_guest_stack(r->rsp);
+}

@@ -1,0 +1,108 @@
+/*
+ * Domains and virtual CPUs: what the hypervisor knows of each guest.
+ *
+ * A domain owns frames (page_info.owner), a shared_info page, event
+ * channels and vCPUs. A vCPU is a register set plus the PV state Xen's ABI
+ * gives it: the guest-kernel/guest-user mode flag and the two page-table
+ * roots, the virtual trap table and callbacks, the kernel stack pointer
+ * used when an event arrives in user mode, segment bases, FPU state.
+ *
+ * Lifetime: domain_create() -> vcpus created with the domain -> running ->
+ * shutdown (by the guest, with a reason) or crash (by us, with a reason)
+ * -> domain_destroy() frees every frame it owned.
+ */
+#ifndef VENEER_DOMAIN_H
+#define VENEER_DOMAIN_H
+
+#include <veneer/timer.h>
+#include <veneer/traps.h>
+#include <veneer/types.h>
+#include <veneer/xen_abi.h>
+
+#define MAX_DOMAINS 64
+#define MAX_VIRT_CPUS 8
+
+struct domain;
+
+struct pv_callback {
+    uint64_t address;
+    bool mask_events;
+};
+
+struct vcpu {
+    struct domain *domain;
+    unsigned int id;
+
+    /* Guest registers while the vCPU is not on a pCPU. */
+    struct cpu_regs regs;
+    bool kernel_mode;       /* guest kernel (vs guest user) mode */
+    mfn_t guest_table;      /* kernel L4 */
+    mfn_t guest_table_user; /* user L4, INVALID_MFN if none */
+    uint64_t kernel_ss, kernel_sp;
+    uint64_t fs_base, gs_base_kernel, gs_base_user;
+
+    struct trap_info trap_ctxt[256];
+    struct pv_callback event_cb, failsafe_cb, syscall_cb, syscall32_cb,
+        sysenter_cb;
+
+    struct vcpu_info *vcpu_info; /* where the guest sees it */
+    bool virt_cr0_ts;
+    uint64_t virt_iopl;
+
+    bool online;  /* VCPUOP_up / is_up */
+    bool blocked; /* SCHEDOP_block: waiting for an event */
+    struct timer singleshot;
+
+    /* FXSAVE area: guests own the FPU/SSE state. */
+    uint8_t fpu[512] __aligned(16);
+};
+
+enum domain_state {
+    DOMAIN_RUNNING,
+    DOMAIN_SHUTDOWN, /* by the guest: shutdown_reason says why */
+    DOMAIN_CRASHED,  /* by the hypervisor: the guest broke the rules */
+    DOMAIN_DEAD,
+};
+
+struct domain {
+    domid_t id;
+    char name[32];
+    bool privileged; /* the control domain (dom0) */
+    enum domain_state state;
+    unsigned int shutdown_reason; /* SHUTDOWN_* */
+
+    struct vcpu *vcpus[MAX_VIRT_CPUS];
+    unsigned int nr_vcpus;
+
+    uint64_t tot_pages; /* frames owned */
+    uint64_t max_pages;
+
+    struct shared_info *shared_info; /* a hypervisor page, mapped RW by the
+                                        guest */
+    mfn_t shared_info_mfn;
+    mfn_t start_info_mfn;
+
+    /* The first pseudo-physical frame of each contiguous run of machine
+     * frames the builder gave the domain, for the P2M. */
+    mfn_t *p2m; /* pfn -> mfn, hypervisor's own copy */
+
+    bool hypercall_trace;
+};
+
+extern struct domain *domains[MAX_DOMAINS];
+
+struct domain *domain_create(domid_t id, const char *name, bool privileged,
+                             unsigned int nr_vcpus);
+struct domain *domain_by_id(domid_t id);
+/* Stops the domain for good because it broke the rules; reason is logged. */
+void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
+void domain_shutdown(struct domain *d, unsigned int reason);
+void domain_destroy(struct domain *d);
+
+/* Frames owned by domains. */
+mfn_t domain_alloc_frames(struct domain *d, unsigned int order);
+
+/* The vCPU running on this pCPU (one pCPU for now). */
+extern struct vcpu *current;
+
+#endif

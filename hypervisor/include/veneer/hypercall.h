@@ -1,0 +1,37 @@
+/*
+ * Hypercall handlers. Each takes the five argument registers as the guest
+ * passed them (RDI, RSI, RDX, R10, R8) and returns the value for RAX: >= 0
+ * on success, a negative Xen errno on failure. The one table that maps
+ * numbers to handlers is in arch/x86/pv/hypercall.c.
+ */
+#ifndef VENEER_HYPERCALL_H
+#define VENEER_HYPERCALL_H
+
+#include <veneer/types.h>
+
+#define HYPERCALL_ARGS uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, \
+                       uint64_t a5
+
+typedef long (*hypercall_fn)(HYPERCALL_ARGS);
+
+long do_set_trap_table(HYPERCALL_ARGS);
+long do_stack_switch(HYPERCALL_ARGS);
+long do_set_callbacks(HYPERCALL_ARGS);
+long do_fpu_taskswitch(HYPERCALL_ARGS);
+long do_set_segment_base(HYPERCALL_ARGS);
+long do_callback_op(HYPERCALL_ARGS);
+long do_iret(HYPERCALL_ARGS);
+long do_console_io(HYPERCALL_ARGS);
+long do_xen_version(HYPERCALL_ARGS);
+long do_sched_op(HYPERCALL_ARGS);
+long do_memory_op(HYPERCALL_ARGS);
+long do_multicall(HYPERCALL_ARGS);
+long do_vm_assist(HYPERCALL_ARGS);
+long do_physdev_op(HYPERCALL_ARGS);
+long do_set_debugreg(HYPERCALL_ARGS);
+long do_get_debugreg(HYPERCALL_ARGS);
+
+/* Runs one hypercall by number (used by the entry path and multicall). */
+long hypercall_dispatch(unsigned int nr, const uint64_t args[5]);
+
+#endif

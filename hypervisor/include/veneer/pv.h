@@ -1,0 +1,56 @@
+/*
+ * The PV machinery of arch/x86/pv: entering and leaving guests, bounce
+ * frames, emulation of what PV guests still execute. Read pv.c first, then
+ * traps.c (bounces), emul.c, hypercall.c, callback.c, dom_build.c.
+ */
+#ifndef VENEER_PV_H
+#define VENEER_PV_H
+
+#include <veneer/domain.h>
+#include <veneer/traps.h>
+
+#define VEC_SYSCALL 0x100 /* cpu_regs.vector of a syscall entry */
+
+/* The guest frame at the top of this pCPU's stack (entry.S). */
+struct cpu_regs *guest_regs(void);
+
+void pv_cpu_init(void);
+/* Starts the first vCPU; never returns. */
+void __noreturn pv_start(struct vcpu *v);
+
+/* Called from do_trap for exceptions raised by guest code. */
+void pv_guest_trap(struct cpu_regs *regs);
+
+/*
+ * Makes the guest kernel believe the CPU delivered an exception or event:
+ * builds the frame of pv-abi.md 4.2 on the right guest stack. Returns 0,
+ * or crashes the domain (the frame cannot be written) and returns -1.
+ */
+int pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler,
+              bool with_error_code, uint64_t error_code, bool mask_events);
+/* Bounces exception `vector` through the guest's trap table. */
+void pv_inject_exception(struct vcpu *v, struct cpu_regs *regs,
+                         unsigned int vector, bool with_error_code,
+                         uint64_t error_code);
+
+/* Privileged-instruction and forced-CPUID emulation; true if handled. */
+bool pv_emulate_privileged(struct vcpu *v, struct cpu_regs *regs);
+bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *regs);
+void pv_cpuid(struct domain *d, uint32_t leaf, uint32_t subleaf,
+              uint32_t res[4]);
+
+/* Switches guest kernel <-> user mode (swapgs and CR3). */
+void pv_toggle_guest_mode(struct vcpu *v);
+void pv_load_page_tables(struct vcpu *v);
+
+void pv_dump_guest_state(struct vcpu *v, const struct cpu_regs *regs);
+
+long pv_hypercall(struct cpu_regs *regs);
+
+/* The initial-domain builder. */
+struct boot_module;
+int pv_build_domain(struct domain *d, const struct boot_module *kernel,
+                    const struct boot_module *initrd, const char *cmdline,
+                    uint64_t mem_bytes);
+
+#endif
