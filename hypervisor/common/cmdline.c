@@ -74,6 +74,22 @@ static const char *parse_console(const char *val, size_t len, void *dst)
     return NULL;
 }
 
+static const char *parse_crash(const char *val, size_t len, void *dst)
+{
+    static const char *const names[] = {[CRASH_NONE] = "none",
+                                        [CRASH_UD] = "ud",
+                                        [CRASH_PF] = "pf",
+                                        [CRASH_GP] = "gp"};
+
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        if (word_is(val, len, names[i])) {
+            *(enum crash_kind *)dst = (enum crash_kind)i;
+            return NULL;
+        }
+    }
+    return "not a fault to raise (none, ud, pf or gp)";
+}
+
 /* A size in bytes, with an optional K/M/G suffix; whole pages only. */
 static const char *parse_size(const char *val, size_t len, void *dst)
 {
@@ -105,6 +121,7 @@ static const struct opt opt_table[] = {
     OPT("selftest", parse_bool, selftest, false),
     OPT("hypercall_trace", parse_bool, hypercall_trace, false),
     OPT("dom0_mem", parse_size, dom0_mem, true),
+    OPT("crash", parse_crash, crash, true),
 };
 
 void cmdline_defaults(struct hv_options *opt)

@@ -20,11 +20,11 @@ void console_set_kind(enum console_kind kind)
     console_enabled = kind != CONSOLE_NONE;
 }
 
-static void console_puts(const char *s)
+static void console_puts_prefixed(const char *s, const char *prefix)
 {
     for (; *s; s++) {
         if (at_line_start) {
-            for (const char *p = "(veneer) "; *p; p++)
+            for (const char *p = prefix; *p; p++)
                 serial_putc(*p);
             at_line_start = false;
         }
@@ -34,6 +34,24 @@ static void console_puts(const char *s)
         }
         serial_putc(*s);
     }
+}
+
+static void console_puts(const char *s)
+{
+    console_puts_prefixed(s, "(veneer) ");
+}
+
+void console_guest_line(unsigned int domid, const char *line)
+{
+    char prefix[16];
+
+    if (!console_enabled)
+        return;
+    format(prefix, sizeof(prefix), "(d%u) ", domid);
+    if (!at_line_start)
+        console_puts("\n");
+    console_puts_prefixed(line, prefix);
+    console_puts_prefixed("\n", prefix);
 }
 
 void vprintk(enum loglvl lvl, const char *fmt, va_list ap)

@@ -12,7 +12,7 @@
 #include <veneer/guest_access.h>
 #include <veneer/hypercall.h>
 
-#define LINE_MAX 160
+#define LINE_MAX  160
 #define WRITE_MAX (1u << 20) /* bytes per call, bounds the time spent */
 
 struct console_line {
@@ -25,7 +25,7 @@ static struct console_line lines[MAX_DOMAINS];
 static void flush_line(struct domain *d, struct console_line *l)
 {
     l->buf[l->len] = '\0';
-    printk(LOG_ERR, "(d%u) %s\n", d->id, l->buf);
+    console_guest_line(d->id, l->buf);
     l->len = 0;
 }
 
@@ -60,8 +60,8 @@ long do_console_io(HYPERCALL_ARGS)
         if (count > WRITE_MAX)
             return -EINVAL;
         for (uint64_t done = 0; done < count;) {
-            size_t n = count - done < sizeof(chunk) ? count - done
-                                                    : sizeof(chunk);
+            size_t n =
+                count - done < sizeof(chunk) ? count - done : sizeof(chunk);
             if (copy_from_guest(chunk, buf + done, n))
                 return -EFAULT;
             guest_console_write(d, chunk, n);

@@ -185,6 +185,19 @@ static void __noreturn start_initial_domain(void)
     pv_start(d->vcpus[0]);
 }
 
+/* crash=ud|pf|gp: a fault with no fixup, to show (and test) the report a
+ * real hypervisor bug would produce. */
+static void __attribute__((noinline)) raise_deliberate_fault(enum crash_kind k)
+{
+    pr_info("raising a deliberate fault (crash= on the command line)\n");
+    if (k == CRASH_UD)
+        __asm__ volatile("ud2");
+    else if (k == CRASH_PF)
+        *(volatile uint64_t *)UNMAPPED_PROBE_VA = 0xdead;
+    else
+        *(volatile uint64_t *)0x8000000000000000UL = 0xdead;
+}
+
 void start_veneer(uint32_t magic, uint32_t mbi_paddr)
 {
     char id[48];
@@ -205,6 +218,8 @@ void start_veneer(uint32_t magic, uint32_t mbi_paddr)
     modules_report(&boot_info, &ram);
     pr_info("ready\n");
 
+    if (options.crash != CRASH_NONE)
+        raise_deliberate_fault(options.crash);
     if (options.selftest) {
         unsigned int failed = selftests_run();
         machine_exit(failed ? VENEER_EXIT_FAIL : VENEER_EXIT_PASS);

@@ -134,6 +134,25 @@ static void test_dom0_mem(void)
     CU_ASSERT_EQUAL(o.dom0_mem, 8192);
 }
 
+static void test_crash(void)
+{
+    struct hv_options o;
+    struct warnings w;
+
+    CU_ASSERT_EQUAL(parse("", &o, &w), 0);
+    CU_ASSERT_EQUAL(o.crash, CRASH_NONE);
+    CU_ASSERT_EQUAL(parse("crash=ud", &o, &w), 0);
+    CU_ASSERT_EQUAL(o.crash, CRASH_UD);
+    CU_ASSERT_EQUAL(parse("crash=pf", &o, &w), 0);
+    CU_ASSERT_EQUAL(o.crash, CRASH_PF);
+    CU_ASSERT_EQUAL(parse("crash=gp crash=none", &o, &w), 0);
+    CU_ASSERT_EQUAL(o.crash, CRASH_NONE);
+    CU_ASSERT_EQUAL(parse("crash=everything", &o, &w), 1);
+    CU_ASSERT_STRING_EQUAL(w.option[0], "crash");
+    CU_ASSERT_EQUAL(o.crash, CRASH_NONE);
+    CU_ASSERT_EQUAL(parse("crash", &o, &w), 1);
+}
+
 static void test_everything_at_once(void)
 {
     struct hv_options o;
@@ -326,6 +345,7 @@ static const struct unit_case cmdline_cases[] = {
     {"console takes com1 and none, the last one wins", test_console},
     {"booleans take a bare name and every yes/no spelling", test_bools},
     {"dom0_mem takes bytes, K/M/G suffixes and hex", test_dom0_mem},
+    {"crash= takes none, ud, pf or gp", test_crash},
     {"all options on one line with mixed whitespace", test_everything_at_once},
     {"each bad form gives one warning naming its option", test_bad_values},
     {"parsing goes on after problems, a NULL callback is fine",

@@ -28,6 +28,14 @@ enum console_kind {
     CONSOLE_NONE,
 };
 
+/* crash=: a deliberate fatal fault after boot, to prove the fault report. */
+enum crash_kind {
+    CRASH_NONE = 0,
+    CRASH_UD,
+    CRASH_PF,
+    CRASH_GP,
+};
+
 /* Everything the command line can set; cmdline_defaults() fills it first. */
 struct hv_options {
     enum loglvl loglvl;
@@ -35,6 +43,7 @@ struct hv_options {
     bool selftest;
     bool hypercall_trace;
     uint64_t dom0_mem; /* bytes; 0 means "decide" */
+    enum crash_kind crash;
 };
 
 typedef void (*cmdline_warn_fn)(void *ctx, const char *option, const char *why);

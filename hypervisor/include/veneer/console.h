@@ -17,6 +17,9 @@ void console_set_kind(enum console_kind kind);
 void printk(enum loglvl lvl, const char *fmt, ...) __printf(2, 3);
 void vprintk(enum loglvl lvl, const char *fmt, va_list ap);
 
+/* One line of a guest's console output, as "(dN) line". */
+void console_guest_line(unsigned int domid, const char *line);
+
 #define pr_err(...)   printk(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)  printk(LOG_WARN, __VA_ARGS__)
 #define pr_info(...)  printk(LOG_INFO, __VA_ARGS__)
