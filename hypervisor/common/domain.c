@@ -79,8 +79,8 @@ mfn_t domain_alloc_frames(struct domain *d, unsigned int order)
 
 static const char *shutdown_reason_name(unsigned int reason)
 {
-    static const char *const names[] = {"poweroff", "reboot", "suspend",
-                                        "crash", "watchdog", "soft_reset"};
+    static const char *const names[] = {"poweroff", "reboot",   "suspend",
+                                        "crash",    "watchdog", "soft_reset"};
     return reason < ARRAY_SIZE(names) ? names[reason] : "unknown";
 }
 

@@ -45,7 +45,8 @@ long do_xen_version(HYPERCALL_ARGS)
         return copy_string_out(arg, "veneer " VENEER_VERSION,
                                sizeof(xen_changeset_info_t));
     case XENVER_platform_parameters: {
-        struct xen_platform_parameters p = {.virt_start = HYPERVISOR_VIRT_START};
+        struct xen_platform_parameters p = {.virt_start =
+                                                HYPERVISOR_VIRT_START};
         return copy_to_guest(arg, &p, sizeof(p)) ? -EFAULT : 0;
     }
     case XENVER_get_features: {

@@ -28,12 +28,12 @@ static unsigned int bcd(uint8_t v, bool binary)
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
 static uint64_t days_since_epoch(unsigned int y, unsigned int m, unsigned int d)
 {
-    static const unsigned int before_month[] = {0, 31, 59, 90, 120, 151,
+    static const unsigned int before_month[] = {0,   31,  59,  90,  120, 151,
                                                 181, 212, 243, 273, 304, 334};
     uint64_t days = (uint64_t)(y - 1970) * 365 + before_month[m - 1] + d - 1;
     unsigned int leap_years_before = (y - 1) / 4 - (y - 1) / 100 +
-                                     (y - 1) / 400 - (1969 / 4 - 1969 / 100 +
-                                                      1969 / 400);
+                                     (y - 1) / 400 -
+                                     (1969 / 4 - 1969 / 100 + 1969 / 400);
     days += leap_years_before;
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (leap && m > 2)
@@ -54,11 +54,11 @@ static uint64_t read_rtc_epoch(void)
     unsigned int mon = bcd(cmos_read(0x08), binary);
     unsigned int year = bcd(cmos_read(0x09), binary) + 2000;
 
-    if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 ||
-        min > 59 || sec > 60)
+    if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 ||
+        sec > 60)
         return 0; /* no sensible RTC: 1970 it is */
-    return days_since_epoch(year, mon, day) * 86400 + hour * 3600 +
-           min * 60 + sec;
+    return days_since_epoch(year, mon, day) * 86400 + hour * 3600 + min * 60 +
+           sec;
 }
 
 void pvclock_init(void)

@@ -19,7 +19,7 @@
 #include <veneer/types.h>
 #include <veneer/xen_abi.h>
 
-#define MAX_DOMAINS 64
+#define MAX_DOMAINS   64
 #define MAX_VIRT_CPUS 8
 
 struct domain;

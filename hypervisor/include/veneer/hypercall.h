@@ -9,8 +9,8 @@
 
 #include <veneer/types.h>
 
-#define HYPERCALL_ARGS uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, \
-                       uint64_t a5
+#define HYPERCALL_ARGS \
+    uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
 
 typedef long (*hypercall_fn)(HYPERCALL_ARGS);
 

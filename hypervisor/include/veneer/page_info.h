@@ -38,12 +38,12 @@ enum page_type {
 struct page_info {
     struct page_info *next, *prev; /* free-list links, valid when PGF_HEAD */
     uint32_t flags;
-    uint8_t order;      /* block order, valid when PGF_HEAD */
+    uint8_t order; /* block order, valid when PGF_HEAD */
     /* PV MMU bookkeeping (pv-abi.md section 7) */
-    uint8_t type;       /* enum page_type */
-    uint8_t type_flags; /* PGTF_* */
-    uint16_t owner;     /* domain id, or OWNER_* */
-    uint32_t count;     /* general references */
+    uint8_t type;        /* enum page_type */
+    uint8_t type_flags;  /* PGTF_* */
+    uint16_t owner;      /* domain id, or OWNER_* */
+    uint32_t count;      /* general references */
     uint32_t type_count; /* references of the current type */
 };
 

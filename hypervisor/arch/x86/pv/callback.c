@@ -110,8 +110,8 @@ long do_callback_op(HYPERCALL_ARGS)
 long do_set_callbacks(HYPERCALL_ARGS)
 {
     struct vcpu *v = current;
-    int rc = register_callback(v, CALLBACKTYPE_event, a1,
-                               CALLBACKF_mask_events);
+    int rc =
+        register_callback(v, CALLBACKTYPE_event, a1, CALLBACKF_mask_events);
     if (!rc)
         rc = register_callback(v, CALLBACKTYPE_failsafe, a2,
                                CALLBACKF_mask_events);

@@ -54,25 +54,23 @@ void pv_cpuid(struct domain *d, uint32_t leaf, uint32_t subleaf,
          * (we manage guest FPU state with FXSAVE), AVX (needs XSAVE). */
         res[ECX] |= BIT(31);
         res[ECX] &= ~(BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(3) | BIT(2) |
-                      BIT(4) | BIT(15) | BIT(17) | BIT(18) | BIT(21) |
-                      BIT(24) | BIT(26) | BIT(27) | BIT(28) | BIT(12) |
-                      BIT(29));
+                      BIT(4) | BIT(15) | BIT(17) | BIT(18) | BIT(21) | BIT(24) |
+                      BIT(26) | BIT(27) | BIT(28) | BIT(12) | BIT(29));
         /* EDX: no VME, PSE, PSE36, PGE, MTRR, DS, ACPI, TM, PBE, MCE, MCA */
-        res[EDX] &= ~(BIT(1) | BIT(3) | BIT(17) | BIT(13) | BIT(12) |
-                      BIT(21) | BIT(22) | BIT(29) | BIT(31) | BIT(7) |
-                      BIT(14));
+        res[EDX] &= ~(BIT(1) | BIT(3) | BIT(17) | BIT(13) | BIT(12) | BIT(21) |
+                      BIT(22) | BIT(29) | BIT(31) | BIT(7) | BIT(14));
         break;
     case 7:
         if (subleaf == 0) {
             /* EBX: no FSGSBASE, TSC_ADJUST, SGX, HLE?, AVX2, SMEP, INVPCID,
              * RTM-agnostic, PQM, MPX, PQE, AVX512*, SMAP, PT */
-            res[EBX] &= ~(BIT(0) | BIT(1) | BIT(2) | BIT(5) | BIT(7) |
-                          BIT(10) | BIT(12) | BIT(14) | BIT(15) | BIT(16) |
-                          BIT(17) | BIT(20) | BIT(21) | BIT(25) | BIT(26) |
-                          BIT(27) | BIT(28) | BIT(30) | BIT(31));
+            res[EBX] &= ~(BIT(0) | BIT(1) | BIT(2) | BIT(5) | BIT(7) | BIT(10) |
+                          BIT(12) | BIT(14) | BIT(15) | BIT(16) | BIT(17) |
+                          BIT(20) | BIT(21) | BIT(25) | BIT(26) | BIT(27) |
+                          BIT(28) | BIT(30) | BIT(31));
             /* ECX: no UMIP, PKU, OSPKE, WAITPKG, LA57, AVX512 extras */
-            res[ECX] &= ~(BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) |
-                          BIT(6) | BIT(11) | BIT(12) | BIT(14) | BIT(16));
+            res[ECX] &= ~(BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) |
+                          BIT(11) | BIT(12) | BIT(14) | BIT(16));
             /* EDX: no speculation-control MSRs, AVX512 extras */
             res[EDX] &= ~(BIT(2) | BIT(3) | BIT(26) | BIT(27) | BIT(28) |
                           BIT(29) | BIT(30) | BIT(31));

@@ -74,8 +74,7 @@ static int collect_note(void *ctx, const char *name, uint32_t type,
         n->paddr_offset = value;
         break;
     case XEN_ELFNOTE_XEN_VERSION:
-        strlcpy(n->xen_version, desc,
-                MIN(sizeof(n->xen_version), len + 1));
+        strlcpy(n->xen_version, desc, MIN(sizeof(n->xen_version), len + 1));
         break;
     case XEN_ELFNOTE_LOADER:
         strlcpy(n->loader, desc, MIN(sizeof(n->loader), len + 1));
@@ -201,8 +200,8 @@ static uint64_t *table_of(struct domain *d, const struct layout *l,
  * the region mapped 4 KiB-granular, the tables themselves read-only. */
 static void build_page_tables(struct domain *d, const struct layout *l)
 {
-    const uint64_t table = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER |
-                           _PAGE_ACCESSED | _PAGE_DIRTY;
+    const uint64_t table =
+        _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY;
     uint64_t s = l->v_start, last = l->v_end - 1;
     uint64_t nr_l3 = (last >> 39) - (s >> 39) + 1;
     uint64_t nr_l2 = (last >> 30) - (s >> 30) + 1;
@@ -219,12 +218,12 @@ static void build_page_tables(struct domain *d, const struct layout *l)
         uint64_t *l2 = table_of(d, l, first_l2 + i2);
         uint64_t *l1 = table_of(d, l, first_l1 + i1);
 
-        l4[(va >> 39) & 511] = (d->p2m[pt_pfn + first_l3 + i3] << PAGE_SHIFT) |
-                               table;
-        l3[(va >> 30) & 511] = (d->p2m[pt_pfn + first_l2 + i2] << PAGE_SHIFT) |
-                               table;
-        l2[(va >> 21) & 511] = (d->p2m[pt_pfn + first_l1 + i1] << PAGE_SHIFT) |
-                               table;
+        l4[(va >> 39) & 511] =
+            (d->p2m[pt_pfn + first_l3 + i3] << PAGE_SHIFT) | table;
+        l3[(va >> 30) & 511] =
+            (d->p2m[pt_pfn + first_l2 + i2] << PAGE_SHIFT) | table;
+        l2[(va >> 21) & 511] =
+            (d->p2m[pt_pfn + first_l1 + i1] << PAGE_SHIFT) | table;
         bool is_table = pfn >= pt_pfn && pfn < pt_pfn + l->nr_pt;
         l1[(va >> 12) & 511] = (d->p2m[pfn] << PAGE_SHIFT) | _PAGE_PRESENT |
                                _PAGE_USER | _PAGE_ACCESSED |
@@ -242,9 +241,9 @@ static void fill_hypercall_page(uint8_t *p)
         uint8_t *s = p + n * 32;
         unsigned int i = 0;
         if (n == __HYPERVISOR_iret) {
-            s[i++] = 0x51;              /* push %rcx */
+            s[i++] = 0x51;                /* push %rcx */
             s[i++] = 0x41, s[i++] = 0x53; /* push %r11 */
-            s[i++] = 0x50;              /* push %rax */
+            s[i++] = 0x50;                /* push %rax */
         } else {
             s[i++] = 0x51;
             s[i++] = 0x41, s[i++] = 0x53;
@@ -255,8 +254,8 @@ static void fill_hypercall_page(uint8_t *p)
         s[i++] = 0x0f, s[i++] = 0x05; /* syscall */
         if (n != __HYPERVISOR_iret) {
             s[i++] = 0x41, s[i++] = 0x5b; /* pop %r11 */
-            s[i++] = 0x59;              /* pop %rcx */
-            s[i++] = 0xc3;              /* ret */
+            s[i++] = 0x59;                /* pop %rcx */
+            s[i++] = 0xc3;                /* ret */
         }
     }
 }
@@ -294,8 +293,7 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
     rc = elf_parse(&img, phys_to_virt(kernel->start),
                    kernel->end - kernel->start);
     if (rc) {
-        pr_err("d%u: kernel is not a usable ELF image: %s\n", d->id,
-               img.error);
+        pr_err("d%u: kernel is not a usable ELF image: %s\n", d->id, img.error);
         return rc;
     }
     rc = elf_for_each_note(&img, collect_note, &notes);
@@ -349,7 +347,8 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
     if (rc) {
         pr_err("d%u: %s: the kernel and its initial region need %lu MiB, "
                "the domain has %lu MiB\n",
-               d->id, rc == -E2BIG ? "initial region over 1 GiB" : "too little memory",
+               d->id,
+               rc == -E2BIG ? "initial region over 1 GiB" : "too little memory",
                (l.v_end - l.v_start) >> 20, mem_bytes >> 20);
         return rc;
     }
@@ -420,8 +419,8 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
 
     pr_info("d%u: %lu MiB, kernel %#lx-%#lx, entry %#lx, region %#lx-%#lx, "
             "%lu page-table frames%s\n",
-            d->id, mem_bytes >> 20, l.kern_start, l.kern_end, entry,
-            l.v_start, l.v_end, l.nr_pt,
+            d->id, mem_bytes >> 20, l.kern_start, l.kern_end, entry, l.v_start,
+            l.v_end, l.nr_pt,
             notes.has_hypercall_page ? ", hypercall page" : "");
     return 0;
 }

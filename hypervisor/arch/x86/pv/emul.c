@@ -11,20 +11,20 @@
 #include <veneer/pv.h>
 #include <veneer/boot_defs.h>
 
-#define MSR_IA32_APIC_BASE    0x1b
-#define MSR_IA32_UCODE_REV    0x8b
-#define MSR_IA32_PLATFORM_ID  0x17
-#define MSR_IA32_FEATURE_CTL  0x3a
-#define MSR_IA32_MISC_ENABLE  0x1a0
-#define MSR_IA32_CR_PAT       0x277
-#define MSR_PLATFORM_INFO     0xce
-#define MSR_MISC_FEATURES     0x140
-#define MSR_EFER              0xc0000080
-#define MSR_FS_BASE           0xc0000100
-#define MSR_GS_BASE           0xc0000101
-#define MSR_SHADOW_GS_BASE    0xc0000102
-#define MSR_AMD_HWCR          0xc0010015
-#define MSR_AMD_DE_CFG        0xc0011029
+#define MSR_IA32_APIC_BASE   0x1b
+#define MSR_IA32_UCODE_REV   0x8b
+#define MSR_IA32_PLATFORM_ID 0x17
+#define MSR_IA32_FEATURE_CTL 0x3a
+#define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_IA32_CR_PAT      0x277
+#define MSR_PLATFORM_INFO    0xce
+#define MSR_MISC_FEATURES    0x140
+#define MSR_EFER             0xc0000080
+#define MSR_FS_BASE          0xc0000100
+#define MSR_GS_BASE          0xc0000101
+#define MSR_SHADOW_GS_BASE   0xc0000102
+#define MSR_AMD_HWCR         0xc0010015
+#define MSR_AMD_DE_CFG       0xc0011029
 
 #define XEN_PAT 0x0000050100070406ULL
 
@@ -50,22 +50,38 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *regs)
 static uint64_t *gpr(struct cpu_regs *r, unsigned int n)
 {
     switch (n & 15) {
-    case 0: return &r->rax;
-    case 1: return &r->rcx;
-    case 2: return &r->rdx;
-    case 3: return &r->rbx;
-    case 4: return &r->rsp;
-    case 5: return &r->rbp;
-    case 6: return &r->rsi;
-    case 7: return &r->rdi;
-    case 8: return &r->r8;
-    case 9: return &r->r9;
-    case 10: return &r->r10;
-    case 11: return &r->r11;
-    case 12: return &r->r12;
-    case 13: return &r->r13;
-    case 14: return &r->r14;
-    default: return &r->r15;
+    case 0:
+        return &r->rax;
+    case 1:
+        return &r->rcx;
+    case 2:
+        return &r->rdx;
+    case 3:
+        return &r->rbx;
+    case 4:
+        return &r->rsp;
+    case 5:
+        return &r->rbp;
+    case 6:
+        return &r->rsi;
+    case 7:
+        return &r->rdi;
+    case 8:
+        return &r->r8;
+    case 9:
+        return &r->r9;
+    case 10:
+        return &r->r10;
+    case 11:
+        return &r->r11;
+    case 12:
+        return &r->r12;
+    case 13:
+        return &r->r13;
+    case 14:
+        return &r->r14;
+    default:
+        return &r->r15;
     }
 }
 
@@ -199,7 +215,8 @@ static bool port_io(struct vcpu *v, struct cpu_regs *regs, uint8_t op,
     if (v->virt_iopl < 1)
         return false;
     if (in) {
-        uint64_t ones = opsize == 1 ? 0xff : (opsize == 2 ? 0xffff : 0xffffffff);
+        uint64_t ones =
+            opsize == 1 ? 0xff : (opsize == 2 ? 0xffff : 0xffffffff);
         if (opsize == 4)
             regs->rax = ones; /* a 32-bit write zero-extends */
         else
@@ -220,9 +237,9 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_regs *regs)
     for (; i < 8; i++) {
         if (b[i] == 0x66)
             opsize = 2;
-        else if (b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e ||
-                 b[i] == 0x26 || b[i] == 0x64 || b[i] == 0x65 ||
-                 b[i] == 0xf0 || b[i] == 0xf2 || b[i] == 0xf3)
+        else if (b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 ||
+                 b[i] == 0x64 || b[i] == 0x65 || b[i] == 0xf0 || b[i] == 0xf2 ||
+                 b[i] == 0xf3)
             continue;
         else
             break;
@@ -236,18 +253,24 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_regs *regs)
     uint8_t op = b[i++];
     if (op != 0x0f) {
         switch (op) {
-        case 0xe4: case 0xe5: case 0xe6: case 0xe7:
-            if (!port_io(v, regs, op, op & 1 ? (opsize == 2 ? 2 : 4) : 1,
-                         b[i]))
+        case 0xe4:
+        case 0xe5:
+        case 0xe6:
+        case 0xe7:
+            if (!port_io(v, regs, op, op & 1 ? (opsize == 2 ? 2 : 4) : 1, b[i]))
                 return false;
             regs->rip += i + 1;
             return true;
-        case 0xec: case 0xed: case 0xee: case 0xef:
+        case 0xec:
+        case 0xed:
+        case 0xee:
+        case 0xef:
             if (!port_io(v, regs, op, op & 1 ? (opsize == 2 ? 2 : 4) : 1, 0))
                 return false;
             regs->rip += i;
             return true;
-        case 0xfa: case 0xfb: /* cli/sti: no-ops at IOPL (pv-abi 5.4) */
+        case 0xfa:
+        case 0xfb: /* cli/sti: no-ops at IOPL (pv-abi 5.4) */
             if (v->virt_iopl < 1)
                 return false;
             regs->rip += i;
@@ -278,7 +301,7 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_regs *regs)
             v->virt_cr0_ts = false;
         regs->rip += i;
         return true;
-    case 0x20: /* mov %crN, reg */
+    case 0x20:   /* mov %crN, reg */
     case 0x22: { /* mov reg, %crN */
         uint8_t modrm = b[i++];
         unsigned int cr = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0);

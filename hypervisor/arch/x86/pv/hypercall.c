@@ -64,8 +64,8 @@ long pv_hypercall(struct cpu_regs *regs)
     unsigned int nr = (unsigned int)regs->rax;
     const uint64_t args[5] = {regs->rdi, regs->rsi, regs->rdx, regs->r10,
                               regs->r8};
-    bool sets_regs = nr < ARRAY_SIZE(hypercall_table) &&
-                     hypercall_table[nr].sets_regs;
+    bool sets_regs =
+        nr < ARRAY_SIZE(hypercall_table) && hypercall_table[nr].sets_regs;
 
     if (regs->rax >= ARRAY_SIZE(hypercall_table))
         nr = ~0u; /* never truncate a huge number into a valid one */
@@ -73,8 +73,8 @@ long pv_hypercall(struct cpu_regs *regs)
 
     if (v->domain->hypercall_trace || rc == -ENOSYS)
         pr_info("d%u v%u hypercall %lu (%s)(%#lx, %#lx, %#lx) = %ld\n",
-                v->domain->id, v->id, regs->rax,
-                hypercall_name(nr), args[0], args[1], args[2], rc);
+                v->domain->id, v->id, regs->rax, hypercall_name(nr), args[0],
+                args[1], args[2], rc);
     if (!sets_regs)
         regs->rax = (uint64_t)rc;
 #ifdef VENEER_DEBUG

@@ -47,13 +47,13 @@ void pv_cpu_init(void)
 {
     pv_stack_top = (uint64_t)ring0_stack_top;
     /* sysret would load CS 0xe033 / SS 0xe02b; syscall CS 0xe008. */
-    wrmsr(MSR_STAR, ((uint64_t)RING3_CS32 << 48) |
-                        ((uint64_t)HYPERVISOR_CS << 32));
+    wrmsr(MSR_STAR,
+          ((uint64_t)RING3_CS32 << 48) | ((uint64_t)HYPERVISOR_CS << 32));
     wrmsr(MSR_LSTAR, (uint64_t)pv_syscall_entry);
     wrmsr(MSR_CSTAR, (uint64_t)pv_syscall_entry);
     wrmsr(MSR_SYSCALL_MASK, X86_EFLAGS_TF | X86_EFLAGS_DF | X86_EFLAGS_IF |
-                                X86_EFLAGS_NT | X86_EFLAGS_RF |
-                                X86_EFLAGS_AC | X86_EFLAGS_VM);
+                                X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_AC |
+                                X86_EFLAGS_VM);
     /* Guests own SSE: let them use it (FXSAVE-managed state). */
     write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
 }
@@ -130,11 +130,13 @@ static void __noreturn all_domains_done(void)
         struct domain *d = domains[i];
         if (!d)
             continue;
-        if (d->state == DOMAIN_CRASHED || d->shutdown_reason != SHUTDOWN_poweroff)
+        if (d->state == DOMAIN_CRASHED ||
+            d->shutdown_reason != SHUTDOWN_poweroff)
             code = VENEER_EXIT_FAIL;
     }
     pr_info("no domain left to run; stopping (%s)\n",
-            code == VENEER_EXIT_PASS ? "all powered off" : "not all powered off");
+            code == VENEER_EXIT_PASS ? "all powered off"
+                                     : "not all powered off");
     machine_exit(code);
 }
 
@@ -156,13 +158,14 @@ void pv_exit_path(struct cpu_regs *regs)
      * IOPL 0 (the virtual IOPL is ours to emulate). */
     regs->cs |= 3;
     regs->ss |= 3;
-    regs->rflags = (regs->rflags | X86_EFLAGS_IF) & ~(X86_EFLAGS_IOPL |
-                                                      X86_EFLAGS_VM |
-                                                      X86_EFLAGS_NT);
+    regs->rflags = (regs->rflags | X86_EFLAGS_IF) &
+                   ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_NT);
 }
 
 void pv_iret_fault(struct cpu_regs *regs)
 {
-    domain_crash(current->domain, "return to guest faulted (rip %#lx cs %#lx "
-                 "ss %#lx rsp %#lx)", regs->rip, regs->cs, regs->ss, regs->rsp);
+    domain_crash(current->domain,
+                 "return to guest faulted (rip %#lx cs %#lx "
+                 "ss %#lx rsp %#lx)",
+                 regs->rip, regs->cs, regs->ss, regs->rsp);
 }

@@ -53,8 +53,8 @@ int pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler,
     rsp = (rsp & ~15UL) - n * sizeof(uint64_t);
     if (copy_to_guest(rsp, frame, n * sizeof(uint64_t))) {
         domain_crash(v->domain,
-                     "cannot write a bounce frame at %#lx (handler %#lx)",
-                     rsp, handler);
+                     "cannot write a bounce frame at %#lx (handler %#lx)", rsp,
+                     handler);
         return -1;
     }
     if (mask_events && vi)
@@ -75,19 +75,20 @@ void pv_inject_exception(struct vcpu *v, struct cpu_regs *regs,
     const struct trap_info *ti = &v->trap_ctxt[vector];
 
     if (!ti->address) {
-        domain_crash(v->domain, "unhandled exception %u (error code %#lx) "
+        domain_crash(v->domain,
+                     "unhandled exception %u (error code %#lx) "
                      "with no guest handler",
                      vector, error_code);
         return;
     }
     /* flags bit 2: "disable events on entry" (a former interrupt gate). */
-    pv_bounce(v, regs, ti->address, with_error_code, error_code,
-              ti->flags & 4);
+    pv_bounce(v, regs, ti->address, with_error_code, error_code, ti->flags & 4);
 }
 
 static bool has_error_code(unsigned int vector)
 {
-    return vector == X86_EXC_DF || (vector >= X86_EXC_TS && vector <= X86_EXC_PF) ||
+    return vector == X86_EXC_DF ||
+           (vector >= X86_EXC_TS && vector <= X86_EXC_PF) ||
            vector == X86_EXC_AC || vector == X86_EXC_CP;
 }
 
@@ -138,8 +139,7 @@ static void dump_guest_stack(uint64_t rsp)
 void pv_dump_guest_state(struct vcpu *v, const struct cpu_regs *r)
 {
     pr_err("d%u v%u: %s mode, vector %lu, error code %#lx\n", v->domain->id,
-           v->id, v->kernel_mode ? "kernel" : "user", r->vector,
-           r->error_code);
+           v->id, v->kernel_mode ? "kernel" : "user", r->vector, r->error_code);
     pr_err("RIP: %04lx:%016lx  RFLAGS: %016lx  RSP: %04lx:%016lx\n", r->cs,
            r->rip, r->rflags, r->ss, r->rsp);
     pr_err("RAX: %016lx  RBX: %016lx  RCX: %016lx\n", r->rax, r->rbx, r->rcx);
