@@ -582,7 +582,10 @@ void vb_run_case(const struct vb_case *c, const struct vb_opts *o,
     } else if (!reaped) {
         /* r->why already says what broke the loop. */
     } else if (WIFSIGNALED(status)) {
-        why(r, "QEMU killed by signal %d", WTERMSIG(status));
+        const char *q = qemu_complaint(s, hint, sizeof(hint));
+
+        why(r, "QEMU killed by signal %d%s%s", WTERMSIG(status),
+            q ? "; qemu: " : "", q ? q : "");
     } else {
         int st = WEXITSTATUS(status);
         const char *q = qemu_complaint(s, hint, sizeof(hint));
