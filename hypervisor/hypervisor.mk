@@ -58,6 +58,7 @@ HV_COMMON_SOURCES = \
 	hypervisor/common/sched_op.c \
 	hypervisor/common/memory_op.c \
 	hypervisor/common/multicall.c \
+	hypervisor/common/schedule.c \
 	hypervisor/mm/m2p.c \
 	hypervisor/mm/page_alloc.c \
 	hypervisor/mm/xmalloc.c \

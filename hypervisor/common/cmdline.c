@@ -121,6 +121,7 @@ static const struct opt opt_table[] = {
     OPT("selftest", parse_bool, selftest, false),
     OPT("hypercall_trace", parse_bool, hypercall_trace, false),
     OPT("dom0_mem", parse_size, dom0_mem, true),
+    OPT("domU_mem", parse_size, domU_mem, true),
     OPT("crash", parse_crash, crash, true),
 };
 

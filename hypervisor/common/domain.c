@@ -11,6 +11,7 @@
 #include <veneer/lib.h>
 #include <veneer/mm.h>
 #include <veneer/pv.h>
+#include <veneer/sched.h>
 
 struct domain *domains[MAX_DOMAINS];
 struct vcpu *current;
@@ -49,6 +50,7 @@ struct domain *domain_create(domid_t id, const char *name, bool privileged,
         v->id = i;
         v->guest_table = INVALID_MFN;
         v->guest_table_user = INVALID_MFN;
+        arch_vcpu_init_fpu(v);
         d->vcpus[i] = v;
         d->nr_vcpus++;
     }
@@ -111,8 +113,33 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     d->shutdown_reason = SHUTDOWN_crash;
 }
 
+/* Gives back the frames of a domain whose pages hold no typed references
+ * (a build that failed, or after the MMU dropped its references). */
+void domain_free_memory(struct domain *d)
+{
+    for (uint64_t pfn = 0; d->p2m && pfn < d->max_pages; pfn++) {
+        mfn_t mfn = d->p2m[pfn];
+        if (mfn == INVALID_MFN || !mfn_valid(mfn))
+            continue;
+        struct page_info *pg = mfn_to_page(mfn);
+        if (pg->owner != d->id || pg->type_count)
+            continue; /* still typed: the MMU's teardown owns it */
+        pg->count = 0;
+        m2p_set(mfn, M2P_INVALID);
+        free_pages(mfn, 0);
+        d->p2m[pfn] = INVALID_MFN;
+        d->tot_pages--;
+    }
+    if (d->shared_info) {
+        mfn_to_page(d->shared_info_mfn)->owner = OWNER_NONE;
+        free_pages(d->shared_info_mfn, 0);
+        d->shared_info = NULL;
+    }
+}
+
 void domain_destroy(struct domain *d)
 {
+    domain_free_memory(d);
     domains[d->id] = NULL;
     for (unsigned int i = 0; i < d->nr_vcpus; i++)
         vcpu_destroy(d->vcpus[i]);

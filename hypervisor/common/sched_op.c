@@ -1,7 +1,6 @@
 /*
- * sched_op: yield, block, poll and shutdown (pv-abi.md 4.6). With one vCPU
- * per pCPU for now, yield has nothing to yield to and block waits here, in
- * the hypervisor, for the event that wakes the vCPU.
+ * sched_op: yield, block, poll and shutdown (pv-abi.md 4.6). Blocking and
+ * yielding only mark the vCPU; the scheduler acts on the way out.
  */
 #include <veneer/console.h>
 #include <veneer/domain.h>
@@ -9,6 +8,7 @@
 #include <veneer/guest_access.h>
 #include <veneer/hypercall.h>
 #include <veneer/io.h>
+#include <veneer/sched.h>
 
 long do_sched_op(HYPERCALL_ARGS)
 {
@@ -16,16 +16,16 @@ long do_sched_op(HYPERCALL_ARGS)
 
     switch (a1) {
     case SCHEDOP_yield:
+        schedule_yield();
         return 0;
     case SCHEDOP_block: {
         struct vcpu_info *vi = v->vcpu_info;
         if (vi)
             vi->evtchn_upcall_mask = 0; /* blocking enables events */
-        /* Wait for an interrupt that leaves an event pending; the timer
-         * interrupt is what ends most blocks. */
-        while (vi && !vi->evtchn_upcall_pending &&
-               v->domain->state == DOMAIN_RUNNING)
-            safe_halt();
+        /* The scheduler switches away on the way out and back once an
+         * event is pending (the return value is already in the frame). */
+        if (!vi || !vi->evtchn_upcall_pending)
+            vcpu_block(v);
         return 0;
     }
     case SCHEDOP_shutdown: {

@@ -23,6 +23,7 @@
 #include <veneer/lib.h>
 #include <veneer/pv.h>
 #include <veneer/pvclock.h>
+#include <veneer/sched.h>
 #include <veneer/selftest.h>
 #include <veneer/time.h>
 #include <veneer/timer.h>
@@ -34,6 +35,7 @@ void __noreturn start_veneer(uint32_t magic, uint32_t mbi_paddr);
 extern const char __image_end[];
 
 #define DOM0_DEFAULT_MEM MiB(256)
+#define DOMU_DEFAULT_MEM MiB(64)
 
 static struct boot_info boot_info;
 static struct hv_options options;
@@ -155,34 +157,78 @@ static bool is_initrd(const struct boot_module *m)
            k == MODULE_ZSTD;
 }
 
-/* Module 0 is the initial domain's kernel, module 1 its initrd if it
- * looks like one. */
-static void __noreturn start_initial_domain(void)
+/*
+ * Boot-time domains from the modules: module 0 is the initial domain's
+ * kernel (d0, privileged), each further PV kernel starts an unprivileged
+ * domain (d1, d2, ...), and a module that looks like an initramfs right
+ * after a kernel is that kernel's initrd. A domain that cannot be built is
+ * reported and left out; the others still run. Only d0 is required.
+ */
+static struct domain *build_boot_domain(domid_t id, unsigned int kernel_idx,
+                                        const struct boot_module *initrd,
+                                        uint64_t mem)
 {
-    const struct boot_module *kernel = &boot_info.modules[0];
-    const struct boot_module *initrd = NULL;
-    uint64_t mem = options.dom0_mem ? options.dom0_mem : DOM0_DEFAULT_MEM;
+    const struct boot_module *kernel = &boot_info.modules[kernel_idx];
     uint64_t free_bytes = page_allocator()->free_pages * PAGE_SIZE;
+    char name[16];
 
-    if (boot_info.nr_modules > 1 && is_initrd(&boot_info.modules[1]))
-        initrd = &boot_info.modules[1];
+    format(name, sizeof(name), id == 0 ? "Domain-0" : "boot-%u", id);
     /* Leave the hypervisor room for its own allocations. */
-    if (mem > free_bytes - MiB(16)) {
-        mem = ALIGN_DOWN(free_bytes - MiB(16), MiB(2));
-        pr_warn("warning: d0 gets %lu MiB, all that is free\n", mem >> 20);
+    if (mem + MiB(16) > free_bytes) {
+        mem =
+            free_bytes > MiB(24) ? ALIGN_DOWN(free_bytes - MiB(16), MiB(2)) : 0;
+        pr_warn("warning: d%u gets %lu MiB, all that is free\n", id, mem >> 20);
     }
-    struct domain *d = domain_create(0, "Domain-0", true, 1);
-    if (!d)
-        panic("cannot allocate domain 0");
+    struct domain *d = domain_create(id, name, id == 0, 1);
+    if (!d) {
+        pr_err("error: d%u: cannot allocate the domain\n", id);
+        return NULL;
+    }
+    d->hypercall_trace = options.hypercall_trace;
     int rc = pv_build_domain(d, kernel, initrd, module_args(kernel), mem);
     if (rc) {
-        pr_err("error: cannot build the initial domain from module 0 (%d); "
-               "nothing to run\n",
+        pr_err("error: cannot build d%u from module %u (%d)\n", id, kernel_idx,
                rc);
-        machine_exit(VENEER_EXIT_FAIL);
+        domain_destroy(d);
+        return NULL;
+    }
+    return d;
+}
+
+static void __noreturn start_boot_domains(void)
+{
+    domid_t next_id = 0;
+
+    for (unsigned int i = 0; i < boot_info.nr_modules; i++) {
+        const struct boot_module *initrd = NULL;
+        unsigned int kernel_idx = i;
+        if (i + 1 < boot_info.nr_modules &&
+            is_initrd(&boot_info.modules[i + 1]))
+            initrd = &boot_info.modules[++i];
+        if (next_id > 0 && is_initrd(&boot_info.modules[kernel_idx])) {
+            pr_warn("warning: module %u is an initramfs with no kernel "
+                    "before it; ignored\n",
+                    kernel_idx);
+            continue;
+        }
+        uint64_t mem =
+            next_id == 0
+                ? (options.dom0_mem ? options.dom0_mem : DOM0_DEFAULT_MEM)
+                : (options.domU_mem ? options.domU_mem : DOMU_DEFAULT_MEM);
+        struct domain *d = build_boot_domain(next_id, kernel_idx, initrd, mem);
+        if (!d && next_id == 0) {
+            pr_err("error: cannot build the initial domain from module 0; "
+                   "nothing to run\n");
+            machine_exit(VENEER_EXIT_FAIL);
+        }
+        if (d)
+            next_id++;
+        if (next_id >= MAX_DOMAINS)
+            break;
     }
     pv_cpu_init();
-    pv_start(d->vcpus[0]);
+    sched_init();
+    sched_start();
 }
 
 /* crash=ud|pf|gp: a fault with no fixup, to show (and test) the report a
@@ -226,5 +272,5 @@ void start_veneer(uint32_t magic, uint32_t mbi_paddr)
     }
     if (boot_info.nr_modules == 0)
         machine_exit(VENEER_EXIT_PASS); /* nothing to run: a clean end */
-    start_initial_domain();
+    start_boot_domains();
 }

@@ -43,6 +43,7 @@ struct hv_options {
     bool selftest;
     bool hypercall_trace;
     uint64_t dom0_mem; /* bytes; 0 means "decide" */
+    uint64_t domU_mem; /* bytes, per boot-time guest; 0 means "decide" */
     enum crash_kind crash;
 };
 

@@ -98,6 +98,7 @@ struct domain *domain_by_id(domid_t id);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_destroy(struct domain *d);
+void domain_free_memory(struct domain *d);
 
 /* Frames owned by domains. */
 mfn_t domain_alloc_frames(struct domain *d, unsigned int order);

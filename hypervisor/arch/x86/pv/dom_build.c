@@ -168,6 +168,8 @@ static int allocate_memory(struct domain *d, uint64_t nr_pages)
     d->p2m = xmalloc(nr_pages * sizeof(mfn_t));
     if (!d->p2m)
         return -ENOMEM;
+    for (uint64_t pfn = 0; pfn < nr_pages; pfn++)
+        d->p2m[pfn] = INVALID_MFN;
     d->max_pages = nr_pages;
     for (uint64_t pfn = 0; pfn < nr_pages;) {
         unsigned int order = 9;

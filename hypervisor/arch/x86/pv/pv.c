@@ -11,6 +11,7 @@
 #include <veneer/lib.h>
 #include <veneer/mm.h>
 #include <veneer/pv.h>
+#include <veneer/sched.h>
 #include <veneer/x86.h>
 
 #define MSR_STAR           0xc0000081
@@ -81,17 +82,35 @@ static void load_segment_bases(struct vcpu *v)
           v->kernel_mode ? v->gs_base_user : v->gs_base_kernel);
 }
 
-void pv_start(struct vcpu *v)
+void arch_vcpu_init_fpu(struct vcpu *v)
 {
-    struct cpu_regs *frame = guest_regs();
+    /* The state FNINIT leaves, with SSE exceptions masked (pv-abi 2.7). */
+    memset(v->fpu, 0, sizeof(v->fpu));
+    *(uint16_t *)&v->fpu[0] = 0x037f;  /* FCW */
+    *(uint32_t *)&v->fpu[24] = 0x1f80; /* MXCSR */
+}
 
-    current = v;
-    *frame = v->regs;
+void arch_vcpu_save(struct vcpu *v)
+{
+    v->regs = *guest_regs();
+    __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])v->fpu));
+}
+
+void arch_vcpu_load(struct vcpu *v)
+{
+    *guest_regs() = v->regs;
     load_segment_bases(v);
     pv_load_page_tables(v);
+    __asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[512])v->fpu));
+}
+
+void pv_start(struct vcpu *v)
+{
+    current = v;
+    arch_vcpu_load(v);
     pr_info("d%u: starting vCPU %u at %#lx\n", v->domain->id, v->id,
-            frame->rip);
-    pv_resume_frame(frame);
+            guest_regs()->rip);
+    pv_resume_frame(guest_regs());
 }
 
 /* A guest-user `syscall` goes to the guest kernel's syscall callback. */
@@ -121,32 +140,13 @@ void pv_do_syscall(struct cpu_regs *regs)
     local_irq_disable();
 }
 
-/* Nothing runnable any more: say how each domain ended and stop. */
-static void __noreturn all_domains_done(void)
-{
-    int code = VENEER_EXIT_PASS;
-
-    for (unsigned int i = 0; i < MAX_DOMAINS; i++) {
-        struct domain *d = domains[i];
-        if (!d)
-            continue;
-        if (d->state == DOMAIN_CRASHED ||
-            d->shutdown_reason != SHUTDOWN_poweroff)
-            code = VENEER_EXIT_FAIL;
-    }
-    pr_info("no domain left to run; stopping (%s)\n",
-            code == VENEER_EXIT_PASS ? "all powered off"
-                                     : "not all powered off");
-    machine_exit(code);
-}
-
 void pv_exit_path(struct cpu_regs *regs)
 {
-    struct vcpu *v = current;
-    struct domain *d = v->domain;
+    /* Maybe another vCPU's turn: then `regs` (the frame at the stack top)
+     * now holds that vCPU's registers. */
+    sched_maybe_switch();
 
-    if (d->state != DOMAIN_RUNNING)
-        all_domains_done(); /* one vCPU for now: the scheduler comes next */
+    struct vcpu *v = current;
 
     /* Deliver a pending event if the guest has events enabled (4.6). */
     struct vcpu_info *vi = v->vcpu_info;
