@@ -10,7 +10,7 @@ volatile uint64_t upcall_count;
 
 static struct vcpu_info *vcpu0(void)
 {
-    return &pv.shared->vcpu_info[0];
+    return pv.vcpu;
 }
 
 void events_upcall(void)

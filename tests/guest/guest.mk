@@ -14,15 +14,18 @@ PVTEST_SRCS = \
 	tests/guest/traps.c \
 	tests/guest/events.c \
 	tests/guest/mm.c \
+	tests/guest/time.c \
 	tests/guest/t-boot.c \
 	tests/guest/t-version.c \
 	tests/guest/t-mm.c \
 	tests/guest/t-traps.c \
-	tests/guest/t-events.c
+	tests/guest/t-events.c \
+	tests/guest/t-time.c \
+	tests/guest/t-sched.c
 
 PVTEST_HDRS = tests/guest/pvtest.h tests/guest/hypercall.h \
 	tests/guest/xen.h tests/guest/lib.h tests/guest/regs.h \
-	tests/guest/traps.h tests/guest/events.h tests/guest/mm.h
+	tests/guest/traps.h tests/guest/events.h tests/guest/mm.h tests/guest/time.h
 
 # The newest interface the libxen-dev headers describe; no SSE in our code
 # (the FPU cases use it explicitly), no red zone (Xen pushes bounce frames

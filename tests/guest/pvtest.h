@@ -11,6 +11,9 @@
 struct pvtest {
     start_info_t *si;
     shared_info_t *shared;
+    /* Our vCPU's vcpu_info: in shared_info until vcpu.register_vcpu_info
+     * moves it. */
+    struct vcpu_info *vcpu;
     uint8_t boot_upcall_mask; /* vcpu_info[0] mask as the builder left it */
     domid_t domid;            /* our own domain id (events.c finds it) */
 };

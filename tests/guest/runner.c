@@ -95,14 +95,14 @@ void run_cases(const char *cmdline)
         reason[0] = '\0';
         printk("pvtest: RUN  %s\n", c->name);
         /* Every case starts with events masked, like the kernel at boot. */
-        pv.shared->vcpu_info[0].evtchn_upcall_mask = 1;
+        pv.vcpu->evtchn_upcall_mask = 1;
         barrier();
         int r;
         if (pv_setjmp(&pv_runner_jmp) == 0)
             r = c->fn();
         else
             r = PV_FAIL; /* the trap handler wrote the reason */
-        pv.shared->vcpu_info[0].evtchn_upcall_mask = 1;
+        pv.vcpu->evtchn_upcall_mask = 1;
         switch (r) {
         case PV_PASS:
             passed++;

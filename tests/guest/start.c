@@ -23,6 +23,7 @@ void pvtest_main(start_info_t *si)
         pv_panic("map shared_info at %#lx: %ld", fixmap_va(FIX_SHARED_INFO),
                  rc);
     pv.shared = (shared_info_t *)fixmap_va(FIX_SHARED_INFO);
-    pv.boot_upcall_mask = pv.shared->vcpu_info[0].evtchn_upcall_mask;
+    pv.vcpu = &pv.shared->vcpu_info[0];
+    pv.boot_upcall_mask = pv.vcpu->evtchn_upcall_mask;
     run_cases((const char *)si->cmd_line);
 }

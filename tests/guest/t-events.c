@@ -100,7 +100,7 @@ PVTEST(t_ev_ipi, "evtchn.ipi",
     uint64_t before = upcall_count;
     CHECK_OK(send(p));
     CHECK(evtchn_is_pending(p));
-    CHECK(pv.shared->vcpu_info[0].evtchn_upcall_pending);
+    CHECK(pv.vcpu->evtchn_upcall_pending);
     CHECK_EQ(upcall_count, before);
     events_enable();
     events_disable();
@@ -121,19 +121,19 @@ PVTEST(t_ev_mask, "evtchn.mask_unmask",
     CHECK_OK(bind_ipi(&p));
     evtchn_clear(p);
     evtchn_set_mask(p, 1);
-    pv.shared->vcpu_info[0].evtchn_upcall_pending = 0;
-    __atomic_fetch_and(&pv.shared->vcpu_info[0].evtchn_pending_sel,
-                       ~(1UL << (p / 64)), __ATOMIC_SEQ_CST);
+    pv.vcpu->evtchn_upcall_pending = 0;
+    __atomic_fetch_and(&pv.vcpu->evtchn_pending_sel, ~(1UL << (p / 64)),
+                       __ATOMIC_SEQ_CST);
     CHECK_OK(send(p));
     CHECK(evtchn_is_pending(p));
-    CHECK_EQ(pv.shared->vcpu_info[0].evtchn_upcall_pending, 0);
+    CHECK_EQ(pv.vcpu->evtchn_upcall_pending, 0);
     events_enable();
     events_disable();
     CHECK_EQ(evtchn_seen[p], 0);
     struct evtchn_unmask u = {.port = p};
     CHECK_OK(hc_evtchn_op(EVTCHNOP_unmask, &u));
     CHECK_EQ(pv.shared->evtchn_mask[p / 64] & (1UL << (p % 64)), 0);
-    CHECK(pv.shared->vcpu_info[0].evtchn_upcall_pending);
+    CHECK(pv.vcpu->evtchn_upcall_pending);
     events_enable();
     events_disable();
     CHECK_EQ(evtchn_seen[p], 1);

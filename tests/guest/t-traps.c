@@ -140,10 +140,10 @@ PVTEST(t_trap_frame_mask, "trap.frame_upcall_mask",
 {
     uint64_t at;
     trap_reset();
-    pv.shared->vcpu_info[0].evtchn_upcall_mask = 0;
+    pv.vcpu->evtchn_upcall_mask = 0;
     barrier();
     TRAP_TRY(at, "ud2");
-    pv.shared->vcpu_info[0].evtchn_upcall_mask = 1;
+    pv.vcpu->evtchn_upcall_mask = 1;
     (void)at;
     CHECK_EQ(pv_trap.vector, 6);
     CHECK_EQ((pv_trap.cs >> 32) & 0xff, 0);

@@ -71,7 +71,7 @@ static void record(struct pv_regs *r)
     pv_trap.rsp = r->rsp;
     pv_trap.ss = r->ss;
     if (r->vector == 14)
-        pv_trap.cr2 = pv.shared->vcpu_info[0].arch.cr2;
+        pv_trap.cr2 = pv.vcpu->arch.cr2;
 }
 
 /* Abandon the running case: resume in the runner through pv_longjmp. */
@@ -89,7 +89,7 @@ static int in_entry;
 
 static unsigned long cr2(void)
 {
-    return pv.shared ? pv.shared->vcpu_info[0].arch.cr2 : 0;
+    return pv.vcpu ? pv.vcpu->arch.cr2 : 0;
 }
 
 void pv_entry(struct pv_regs *r)
