@@ -50,9 +50,8 @@ void vcpu_block(struct vcpu *v)
 /* The next runnable vCPU after `after` in (domain, vcpu) order, or NULL. */
 static struct vcpu *pick_next(struct vcpu *after)
 {
-    unsigned int start = after ? after->domain->id * MAX_VIRT_CPUS +
-                                     after->id + 1
-                               : 0;
+    unsigned int start =
+        after ? after->domain->id * MAX_VIRT_CPUS + after->id + 1 : 0;
     unsigned int total = MAX_DOMAINS * MAX_VIRT_CPUS;
 
     for (unsigned int k = 0; k < total; k++) {

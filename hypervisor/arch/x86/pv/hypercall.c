@@ -39,6 +39,57 @@ static const struct hypercall hypercall_table[64] = {
     [__HYPERVISOR_iret] = {"iret", do_iret, 0, false, true},
 };
 
+/*
+ * Numbers answered -ENOSYS on purpose, and why. Every __HYPERVISOR_*
+ * number of the ABI is either in hypercall_table or here: the abi tier
+ * checks it, and docs/abi-coverage.md is generated from both tables.
+ */
+#define REFUSED(nr, why) [nr] = why
+static const char *const refused[64] = {
+    REFUSED(__HYPERVISOR_mmu_update, "not yet: the PV MMU (issue 5)"),
+    REFUSED(__HYPERVISOR_set_gdt, "not yet: guest descriptor tables (issue 5)"),
+    REFUSED(__HYPERVISOR_sched_op_compat,
+            "pre-3.0.2 interface; guests use sched_op (29)"),
+    REFUSED(__HYPERVISOR_platform_op,
+            "firmware and physical-CPU control: a hardware-less dom0 copes "
+            "with -ENOSYS"),
+    REFUSED(__HYPERVISOR_update_descriptor,
+            "not yet: guest descriptor tables (issue 5)"),
+    REFUSED(__HYPERVISOR_update_va_mapping, "not yet: the PV MMU (issue 5)"),
+    REFUSED(__HYPERVISOR_set_timer_op, "not yet: timers (issue 5)"),
+    REFUSED(__HYPERVISOR_event_channel_op_compat,
+            "pre-3.0.2 interface; guests use event_channel_op (32)"),
+    REFUSED(__HYPERVISOR_physdev_op_compat,
+            "pre-3.0.2 interface; guests use physdev_op (33)"),
+    REFUSED(__HYPERVISOR_grant_table_op, "not yet: grant tables (issue 5)"),
+    REFUSED(__HYPERVISOR_update_va_mapping_otherdomain,
+            "foreign mappings go through mmu_update's foreigndom"),
+    REFUSED(__HYPERVISOR_vcpu_op, "not yet: vCPU operations (issue 5)"),
+    REFUSED(__HYPERVISOR_mmuext_op, "not yet: the PV MMU (issue 5)"),
+    REFUSED(__HYPERVISOR_xsm_op, "no XSM/FLASK: one fixed policy"),
+    REFUSED(__HYPERVISOR_nmi_op, "NMIs are not forwarded to guests"),
+    REFUSED(__HYPERVISOR_xenoprof_op, "no profiling interface"),
+    REFUSED(__HYPERVISOR_event_channel_op, "not yet: event channels (issue 5)"),
+    REFUSED(__HYPERVISOR_hvm_op, "PV only: no HVM guests"),
+    REFUSED(__HYPERVISOR_sysctl, "not yet: the toolstack interface"),
+    REFUSED(__HYPERVISOR_domctl, "not yet: the toolstack interface"),
+    REFUSED(__HYPERVISOR_kexec_op, "no kexec of the hypervisor"),
+    REFUSED(__HYPERVISOR_tmem_op, "transcendent memory was removed from Xen"),
+    REFUSED(__HYPERVISOR_argo_op, "no Argo inter-domain messaging"),
+    REFUSED(__HYPERVISOR_xenpmu_op,
+            "no virtual PMU; Linux prints 'VPMU disabled' and goes on"),
+    REFUSED(__HYPERVISOR_dm_op, "PV only: no device models"),
+    REFUSED(__HYPERVISOR_hypfs_op, "no hypervisor file system"),
+    REFUSED(__HYPERVISOR_arch_0, "x86 machine-check interface: not emulated"),
+    REFUSED(__HYPERVISOR_arch_1, "x86 paging_domctl_cont: HVM only"),
+    REFUSED(__HYPERVISOR_arch_2, "unused by x86 PV"),
+    REFUSED(__HYPERVISOR_arch_3, "unused by x86 PV"),
+    REFUSED(__HYPERVISOR_arch_4, "unused by x86 PV"),
+    REFUSED(__HYPERVISOR_arch_5, "unused by x86 PV"),
+    REFUSED(__HYPERVISOR_arch_6, "unused by x86 PV"),
+    REFUSED(__HYPERVISOR_arch_7, "unused by x86 PV"),
+};
+
 const char *hypercall_name(unsigned int nr)
 {
     if (nr < ARRAY_SIZE(hypercall_table) && hypercall_table[nr].name)
@@ -71,10 +122,14 @@ long pv_hypercall(struct cpu_regs *regs)
         nr = ~0u; /* never truncate a huge number into a valid one */
     long rc = hypercall_dispatch(nr, args);
 
-    if (v->domain->hypercall_trace || rc == -ENOSYS)
-        pr_info("d%u v%u hypercall %lu (%s)(%#lx, %#lx, %#lx) = %ld\n",
+    if (v->domain->hypercall_trace || rc == -ENOSYS) {
+        const char *why = nr < ARRAY_SIZE(refused) && !hypercall_table[nr].fn
+                              ? refused[nr]
+                              : NULL;
+        pr_info("d%u v%u hypercall %lu (%s)(%#lx, %#lx, %#lx) = %ld%s%s\n",
                 v->domain->id, v->id, regs->rax, hypercall_name(nr), args[0],
-                args[1], args[2], rc);
+                args[1], args[2], rc, why ? ": refused: " : "", why ? why : "");
+    }
     if (!sets_regs)
         regs->rax = (uint64_t)rc;
 #ifdef VENEER_DEBUG
