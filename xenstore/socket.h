@@ -1,0 +1,23 @@
+/*
+ * The daemon's event loop and its unix-socket transport (socket.c).
+ */
+#ifndef VSTORE_SOCKET_H
+#define VSTORE_SOCKET_H
+
+#include "daemon.h"
+
+struct sock;
+
+struct xs_loop {
+    struct xs_daemon *d;
+    int epfd, lfd, sigfd;
+    bool stop;
+    struct sock *dirty; /* connections with output or state to look at */
+};
+
+int xs_loop_init(struct xs_loop *l, struct xs_daemon *d);
+int xs_loop_listen(struct xs_loop *l, const char *path);
+int xs_loop_run(struct xs_loop *l);
+void xs_loop_free(struct xs_loop *l);
+
+#endif

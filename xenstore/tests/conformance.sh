@@ -1,0 +1,171 @@
+#!/bin/sh
+# Conformance with real clients: Debian's unmodified xenstore-utils
+# (libxenstore 4.17 inside) talk to vstored over its unix socket, found
+# through XENSTORED_PATH exactly as on a Xen host; then hand-made hostile
+# clients (xs-raw). vstored runs under valgrind when it is installed, and
+# its leak/error report is a case of its own.
+# Prints one line per case and ends with "N passed, N failed".
+set -u
+builddir=${VENEER_BUILDDIR:-.}
+vstored=$builddir/xenstore/vstored
+raw=$builddir/xenstore/tests/xs-raw
+pass=0 fail=0
+
+if ! command -v xenstore-read >/dev/null 2>&1; then
+    echo "skip: xenstore-utils is not installed (run scripts/setup)"
+    echo "0 passed, 0 failed"
+    exit 77
+fi
+
+tmp=$(mktemp -d /tmp/vstored-conf.XXXXXX)
+export XENSTORED_PATH=$tmp/socket
+unset XENSTORED_RUNDIR
+daemon_pid=""
+cleanup() {
+    [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+vg=""
+if command -v valgrind >/dev/null 2>&1; then
+    vg="valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$tmp/valgrind.log"
+fi
+# shellcheck disable=SC2086
+$vg "$vstored" --socket "$tmp/socket" --foreground --trace-file "$tmp/trace" &
+daemon_pid=$!
+i=0
+while [ ! -S "$tmp/socket" ] && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+
+ok() { pass=$((pass + 1)); echo "PASS $1"; }
+ko() {
+    fail=$((fail + 1))
+    echo "FAIL $1"
+    shift
+    for l in "$@"; do echo "     $l"; done
+}
+
+# expect NAME WANT CMD...: stdout of CMD (bounded by timeout) must be WANT
+# and its exit status 0.
+expect() {
+    name=$1 want=$2
+    shift 2
+    got=$(timeout 10 "$@" 2>"$tmp/err")
+    rc=$?
+    if [ $rc -eq 0 ] && [ "$got" = "$want" ]; then
+        ok "$name"
+    else
+        ko "$name" "command: $*" "want: $(printf '%s' "$want" | tr '\n' '|')" \
+            "got:  $(printf '%s' "$got" | tr '\n' '|') (exit $rc)" \
+            "stderr: $(cat "$tmp/err")"
+    fi
+}
+
+# expect_fail NAME CMD...: CMD must exit non-zero (and not time out).
+expect_fail() {
+    name=$1
+    shift
+    timeout 10 "$@" >/dev/null 2>&1
+    rc=$?
+    if [ $rc -ne 0 ] && [ $rc -ne 124 ]; then
+        ok "$name"
+    else
+        ko "$name" "command: $*" "exit $rc, want a failure"
+    fi
+}
+
+expect "write_then_read" "hello" sh -c \
+    'xenstore-write /conf/a hello && xenstore-read /conf/a'
+expect "write_several_pairs" "1
+2" sh -c 'xenstore-write /conf/p/x 1 /conf/p/y 2 && xenstore-read /conf/p/x /conf/p/y'
+expect "empty_value" "" sh -c \
+    'xenstore-write /conf/empty "" && xenstore-read /conf/empty'
+expect "value_with_spaces" "a b  c" sh -c \
+    'xenstore-write /conf/sp "a b  c" && xenstore-read /conf/sp'
+expect_fail "read_missing_fails" xenstore-read /conf/missing
+expect "exists_yes" "" xenstore-exists /conf/a
+expect_fail "exists_no" xenstore-exists /conf/nope
+expect "list_in_creation_order" "a
+p
+empty
+sp" xenstore-list /conf
+expect "ls_tree" 'conf = ""
+ a = "hello"
+ p = ""
+  x = "1"
+  y = "2"
+ empty = ""
+ sp = "a b  c"' sh -c 'xenstore-ls / | grep -v -e "^tool" -e "^ xenstored"'
+expect "ls_full_paths" '/conf/p/x = "1"
+/conf/p/y = "2"' xenstore-ls -f /conf/p
+expect "chmod_and_ls_perms" "n5,r7" sh -c \
+    'xenstore-chmod /conf/a n5 r7 && xenstore-ls -p /conf | sed -n "s/^a = .*(\(.*\))$/\1/p"'
+expect "chmod_recursive" "b3 b3 b3" sh -c \
+    'xenstore-chmod -r /conf/p b3 &&
+     echo $(xenstore-ls -p /conf | sed -n "s/^p = .*(\(.*\))$/\1/p") \
+          $(xenstore-ls -p /conf/p | sed -n "s/.*(\(.*\))$/\1/p")'
+expect "rm_node" "a
+empty
+sp" sh -c 'xenstore-rm /conf/p && xenstore-list /conf'
+expect_fail "rm_missing_parent_fails" xenstore-rm /nothing/here
+expect "rm_missing_leaf_ok" "" xenstore-rm /conf/none
+expect_fail "bad_path_rejected" xenstore-write /conf//bad 1
+expect_fail "bad_char_rejected" xenstore-write "/conf/bad char" 1
+
+# xenstore-watch: the event on registration, then one per change (node
+# and descendants), in order.
+watch_case() {
+    timeout 10 xenstore-watch -n 4 /conf/w >"$tmp/watch.out" 2>&1 &
+    wp=$!
+    i=0
+    while ! grep -q . "$tmp/watch.out" 2>/dev/null && [ $i -lt 50 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    xenstore-write /conf/w 1
+    xenstore-write /conf/w/child 2
+    xenstore-write /conf/unrelated 3
+    xenstore-rm /conf/w
+    wait $wp
+    rc=$?
+    want="/conf/w
+/conf/w
+/conf/w/child
+/conf/w"
+    if [ $rc -eq 0 ] && [ "$(cat "$tmp/watch.out")" = "$want" ]; then
+        ok "watch_events"
+    else
+        ko "watch_events" "exit $rc, got: $(tr '\n' '|' <"$tmp/watch.out")"
+    fi
+}
+watch_case
+
+expect "raw_read_of_dir_value" "hello" xenstore read /conf/a
+
+# Hostile clients over the same socket.
+for t in oversize nonul unknown midmsg throttle flood; do
+    if timeout 60 "$raw" "$tmp/socket" $t 2>"$tmp/err"; then
+        ok "hostile_$t"
+    else
+        ko "hostile_$t" "$(cat "$tmp/err")"
+    fi
+done
+expect "still_consistent_after_hostile_clients" "hello" xenstore-read /conf/a
+
+# Clean shutdown; under valgrind, no leaks and no memory errors.
+kill "$daemon_pid"
+wait "$daemon_pid"
+rc=$?
+daemon_pid=""
+if [ $rc -eq 0 ]; then
+    ok "daemon_clean_exit${vg:+_under_valgrind}"
+else
+    ko "daemon_clean_exit${vg:+_under_valgrind}" "exit status $rc" \
+        "$(cat "$tmp/valgrind.log" 2>/dev/null | head -40)"
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

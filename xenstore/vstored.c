@@ -1,0 +1,158 @@
+/*
+ * vstored: the xenstore daemon. Parses the command line (our long options
+ * and the short ones of Xen's xenstored that make sense here), sets up the
+ * daemon core and the socket, optionally forks, then runs the event loop
+ * until SIGTERM/SIGINT.
+ */
+#include "socket.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: vstored [options]\n"
+            "  -s, --socket PATH      listen on PATH (default: "
+            "$XENSTORED_RUNDIR/socket or /var/run/xenstored/socket)\n"
+            "  -N, --foreground, --no-fork   do not detach\n"
+            "  -F, --pid-file FILE    write the daemon's pid to FILE\n"
+            "  -T, --trace-file FILE  log every request to FILE\n"
+            "  -L, --log-file FILE    log events to FILE (default: none)\n"
+            "  -q, --quota NAME=VAL   set a quota (see below)\n"
+            "  -E/-S/-M/-W/-t/-A/-Q N as xenstored: nodes, node size, path\n"
+            "                         length, watches, transactions, perms,\n"
+            "                         transaction nodes\n"
+            "  -D, --no-domain-init   accepted for compatibility (no-op)\n"
+            "  -h, --help\n"
+            "quotas:\n");
+    for (const struct xs_quota_desc *d = xs_quota_descs; d->name; d++)
+        fprintf(f, "  %-18s %s\n", d->name, d->help);
+}
+
+static const char *default_socket(char *buf, size_t len)
+{
+    const char *rundir = getenv("XENSTORED_RUNDIR");
+    snprintf(buf, len, "%s/socket", rundir ? rundir : "/var/run/xenstored");
+    return buf;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option lopts[] = {
+        {"socket", required_argument, 0, 's'},
+        {"foreground", no_argument, 0, 'N'},
+        {"no-fork", no_argument, 0, 'N'},
+        {"pid-file", required_argument, 0, 'F'},
+        {"trace-file", required_argument, 0, 'T'},
+        {"log-file", required_argument, 0, 'L'},
+        {"quota", required_argument, 0, 'q'},
+        {"no-domain-init", no_argument, 0, 'D'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    struct xs_daemon d;
+    struct xs_loop loop;
+    const char *sock = NULL, *pidfile = NULL, *trace = NULL, *logf = NULL;
+    bool foreground = false;
+    char sbuf[4096], qname[2] = {0, 0};
+    int opt, rc = 1;
+
+    if (xs_daemon_init(&d)) {
+        fprintf(stderr, "vstored: out of memory\n");
+        return 1;
+    }
+    while ((opt = getopt_long(argc, argv, "s:NF:T:L:q:DhE:S:M:W:t:A:Q:P", lopts,
+                              NULL)) != -1) {
+        switch (opt) {
+        case 's':
+            sock = optarg;
+            break;
+        case 'N':
+            foreground = true;
+            break;
+        case 'F':
+            pidfile = optarg;
+            break;
+        case 'T':
+            trace = optarg;
+            break;
+        case 'L':
+            logf = optarg;
+            break;
+        case 'D':
+        case 'P':
+            break;
+        case 'q':
+            if (xs_quota_set(&d.q, optarg, NULL)) {
+                fprintf(stderr, "vstored: bad quota '%s'\n", optarg);
+                goto out_daemon;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            rc = 0;
+            goto out_daemon;
+        default: {
+            const struct xs_quota_desc *q = xs_quota_descs;
+            while (q->name && q->opt != opt)
+                q++;
+            qname[0] = opt;
+            if (!q->name || xs_quota_set(&d.q, q->name, optarg)) {
+                if (q->name)
+                    fprintf(stderr, "vstored: bad value for -%s\n", qname);
+                usage(stderr);
+                goto out_daemon;
+            }
+        }
+        }
+    }
+    if (optind < argc) {
+        usage(stderr);
+        goto out_daemon;
+    }
+    if (!sock)
+        sock = default_socket(sbuf, sizeof(sbuf));
+    if (trace || logf) {
+        d.log = fopen(trace ? trace : logf, "a");
+        if (!d.log) {
+            fprintf(stderr, "vstored: %s: %s\n", trace ? trace : logf,
+                    strerror(errno));
+            goto out_daemon;
+        }
+        d.tracing = trace != NULL;
+    }
+    if ((rc = xs_loop_init(&loop, &d)) || (rc = xs_loop_listen(&loop, sock))) {
+        fprintf(stderr, "vstored: %s: %s\n", sock, strerror(-rc));
+        rc = 1;
+        goto out_loop;
+    }
+    if (!foreground && daemon(0, 0)) {
+        perror("vstored: daemon");
+        rc = 1;
+        goto out_loop;
+    }
+    if (pidfile) {
+        FILE *f = fopen(pidfile, "w");
+        if (f) {
+            fprintf(f, "%d\n", (int)getpid());
+            fclose(f);
+        }
+    }
+    xs_log(&d, "vstored listening on %s", sock);
+    rc = xs_loop_run(&loop) ? 1 : 0;
+    unlink(sock);
+    if (pidfile)
+        unlink(pidfile);
+out_loop:
+    xs_loop_free(&loop);
+out_daemon:
+    if (d.log)
+        fclose(d.log);
+    xs_daemon_free(&d);
+    return rc;
+}
