@@ -80,3 +80,21 @@ void evtchn_clear(evtchn_port_t port)
                        ~(1UL << (port % 64)), __ATOMIC_SEQ_CST);
     evtchn_seen[port] = 0;
 }
+
+domid_t pv_domid(void)
+{
+    /* An unbound port accepting DOMID_SELF reports our real id. */
+    if (!pv.domid_known) {
+        struct evtchn_alloc_unbound a = {.dom = DOMID_SELF,
+                                         .remote_dom = DOMID_SELF};
+        if (hc_evtchn_op(EVTCHNOP_alloc_unbound, &a))
+            return DOMID_SELF;
+        struct evtchn_status st = {.dom = DOMID_SELF, .port = a.port};
+        if (!hc_evtchn_op(EVTCHNOP_status, &st)) {
+            pv.domid = st.u.unbound.dom;
+            pv.domid_known = 1;
+        }
+        evtchn_close_port(a.port);
+    }
+    return pv.domid_known ? pv.domid : DOMID_SELF;
+}

@@ -20,5 +20,7 @@ void evtchn_close_port(evtchn_port_t port);
 int evtchn_is_pending(evtchn_port_t port);
 void evtchn_set_mask(evtchn_port_t port, int masked);
 void evtchn_clear(evtchn_port_t port);
+/* Our domain id (what DOMID_SELF stands for). */
+domid_t pv_domid(void);
 
 #endif

@@ -21,7 +21,10 @@ PVTEST_SRCS = \
 	tests/guest/t-traps.c \
 	tests/guest/t-events.c \
 	tests/guest/t-time.c \
-	tests/guest/t-sched.c
+	tests/guest/t-sched.c \
+	tests/guest/t-grant.c \
+	tests/guest/t-misc.c \
+	tests/guest/t-neg.c
 
 PVTEST_HDRS = tests/guest/pvtest.h tests/guest/hypercall.h \
 	tests/guest/xen.h tests/guest/lib.h tests/guest/regs.h \

@@ -15,7 +15,8 @@ struct pvtest {
      * moves it. */
     struct vcpu_info *vcpu;
     uint8_t boot_upcall_mask; /* vcpu_info[0] mask as the builder left it */
-    domid_t domid;            /* our own domain id (events.c finds it) */
+    domid_t domid;            /* our own domain id (pv_domid() finds it) */
+    int domid_known;
 };
 extern struct pvtest pv;
 

@@ -44,7 +44,6 @@ PVTEST(t_ev_unbound, "evtchn.alloc_unbound",
     CHECK_OK(status(p, &st));
     CHECK_EQ(st.status, EVTCHNSTAT_unbound);
     printk("pvtest: unbound port %u accepts domain %u\n", p, st.u.unbound.dom);
-    pv.domid = st.u.unbound.dom;
     CHECK(st.u.unbound.dom != DOMID_SELF);
     /* Sending on an unbound port is silently dropped. */
     CHECK_OK(send(p));
