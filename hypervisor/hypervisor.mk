@@ -59,6 +59,8 @@ HV_COMMON_SOURCES = \
 	hypervisor/common/memory_op.c \
 	hypervisor/common/multicall.c \
 	hypervisor/common/schedule.c \
+	hypervisor/common/event_channel.c \
+	hypervisor/common/vcpu_op.c \
 	hypervisor/mm/m2p.c \
 	hypervisor/mm/page_alloc.c \
 	hypervisor/mm/xmalloc.c \

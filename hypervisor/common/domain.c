@@ -6,12 +6,14 @@
  */
 #include <veneer/console.h>
 #include <veneer/domain.h>
+#include <veneer/event.h>
 #include <veneer/format.h>
 #include <veneer/heap.h>
 #include <veneer/lib.h>
 #include <veneer/mm.h>
 #include <veneer/pv.h>
 #include <veneer/sched.h>
+#include <veneer/vtime.h>
 
 struct domain *domains[MAX_DOMAINS];
 struct vcpu *current;
@@ -23,8 +25,10 @@ struct domain *domain_by_id(domid_t id)
 
 static void vcpu_destroy(struct vcpu *v)
 {
-    if (v)
+    if (v) {
+        vcpu_timers_stop(v);
         xfree(v);
+    }
 }
 
 struct domain *domain_create(domid_t id, const char *name, bool privileged,
@@ -51,9 +55,13 @@ struct domain *domain_create(domid_t id, const char *name, bool privileged,
         v->guest_table = INVALID_MFN;
         v->guest_table_user = INVALID_MFN;
         arch_vcpu_init_fpu(v);
+        v->vcpu_info_mfn = INVALID_MFN;
+        vcpu_timers_init(v);
         d->vcpus[i] = v;
         d->nr_vcpus++;
     }
+    if (evtchn_init(d, EVTCHN_2L_NR_CHANNELS - 1))
+        goto fail;
     domains[id] = d;
     return d;
 
@@ -94,6 +102,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     d->shutdown_reason = reason;
     pr_info("d%u: shut down by the guest: %s (%u)\n", d->id,
             shutdown_reason_name(reason), reason);
+    send_global_virq(VIRQ_DOM_EXC); /* tell the control domain */
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)
@@ -111,6 +120,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
         pv_dump_guest_state(current, guest_regs());
     d->state = DOMAIN_CRASHED;
     d->shutdown_reason = SHUTDOWN_crash;
+    send_global_virq(VIRQ_DOM_EXC);
 }
 
 /* Gives back the frames of a domain whose pages hold no typed references
@@ -139,6 +149,7 @@ void domain_free_memory(struct domain *d)
 
 void domain_destroy(struct domain *d)
 {
+    evtchn_destroy(d); /* while peers can still be found */
     domain_free_memory(d);
     domains[d->id] = NULL;
     for (unsigned int i = 0; i < d->nr_vcpus; i++)

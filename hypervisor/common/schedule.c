@@ -18,6 +18,7 @@
 #include <veneer/sched.h>
 #include <veneer/time.h>
 #include <veneer/timer.h>
+#include <veneer/vtime.h>
 
 static struct timer slice_timer;
 static bool need_resched;
@@ -121,8 +122,12 @@ void schedule(void)
         safe_halt();
     }
     next->blocked = false;
-    if (next != prev)
+    if (next != prev) {
+        if (prev && prev->runstate.state == RUNSTATE_running)
+            vcpu_runstate_set(prev, RUNSTATE_runnable); /* preempted */
         switch_to(prev, next);
+    }
+    sched_vcpu_resumed(next);
 }
 
 void schedule_yield(void)

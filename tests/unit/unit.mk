@@ -11,6 +11,8 @@ tests_unit_veneer_unit_SOURCES = \
 	tests/unit/test-memmap.c \
 	tests/unit/test-multiboot.c \
 	tests/unit/test-elf.c \
+	tests/unit/test-evtchn.c \
+	hypervisor/common/event_channel.c \
 	tests/unit/unit.h \
 	$(HV_PORTABLE_SOURCES)
 tests_unit_veneer_unit_CPPFLAGS = -DVENEER_HOST -I$(srcdir)/hypervisor/include

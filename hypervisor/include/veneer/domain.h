@@ -14,6 +14,7 @@
 #ifndef VENEER_DOMAIN_H
 #define VENEER_DOMAIN_H
 
+#include <veneer/event.h>
 #include <veneer/timer.h>
 #include <veneer/traps.h>
 #include <veneer/types.h>
@@ -53,6 +54,14 @@ struct vcpu {
     bool blocked; /* SCHEDOP_block: waiting for an event */
     struct timer singleshot;
 
+    /* Events and time (common/event_channel.c, vcpu_op.c, sched_op.c). */
+    struct vcpu_evtchn evtchn;
+    struct timer periodic, poll_timer;
+    uint64_t periodic_period; /* ns; 0: no periodic timer */
+    mfn_t vcpu_info_mfn;      /* registered frame, or INVALID_MFN */
+    struct vcpu_runstate_info runstate;
+    uint64_t runstate_guest; /* guest VA of its copy, 0: none */
+
     /* FXSAVE area: guests own the FPU/SSE state. */
     uint8_t fpu[512] __aligned(16);
 };
@@ -87,6 +96,8 @@ struct domain {
     mfn_t *p2m; /* pfn -> mfn, hypervisor's own copy */
 
     bool hypercall_trace;
+
+    struct domain_evtchn evtchn; /* common/event_channel.c */
 };
 
 extern struct domain *domains[MAX_DOMAINS];

@@ -30,6 +30,9 @@ long do_vm_assist(HYPERCALL_ARGS);
 long do_physdev_op(HYPERCALL_ARGS);
 long do_set_debugreg(HYPERCALL_ARGS);
 long do_get_debugreg(HYPERCALL_ARGS);
+long do_event_channel_op(HYPERCALL_ARGS);
+long do_vcpu_op(HYPERCALL_ARGS);
+long do_set_timer_op(HYPERCALL_ARGS);
 
 /* Runs one hypercall by number (used by the entry path and multicall). */
 long hypercall_dispatch(unsigned int nr, const uint64_t args[5]);

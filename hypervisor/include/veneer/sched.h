@@ -22,6 +22,9 @@ void schedule_yield(void);
 /* Marks the current vCPU blocked until an event is pending for it. */
 void vcpu_block(struct vcpu *v);
 bool vcpu_runnable(const struct vcpu *v);
+/* sched_op.c's side of a wake-up, run when v gets the pCPU back: ends its
+ * poll, marks it running, refreshes its time. */
+void sched_vcpu_resumed(struct vcpu *v);
 /* Starts running vCPUs: never returns. */
 void __noreturn sched_start(void);
 

@@ -36,6 +36,9 @@ static const struct hypercall hypercall_table[64] = {
     HC(__HYPERVISOR_sched_op, sched_op, 2),
     HC(__HYPERVISOR_callback_op, callback_op, 2),
     HC(__HYPERVISOR_physdev_op, physdev_op, 2),
+    HC(__HYPERVISOR_event_channel_op, event_channel_op, 2),
+    HC(__HYPERVISOR_vcpu_op, vcpu_op, 3),
+    HC(__HYPERVISOR_set_timer_op, set_timer_op, 1),
     [__HYPERVISOR_iret] = {"iret", do_iret, 0, false, true},
 };
 

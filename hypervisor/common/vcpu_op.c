@@ -1,0 +1,308 @@
+/*
+ * vcpu_op (24) and set_timer_op (15): a vCPU's timers, its vcpu_info
+ * placement and its runstate area (pv-abi.md 4.6, 6.3, 6.4).
+ *
+ * Timers are hypervisor timers (common/timer.c) whose expiry raises
+ * VIRQ_TIMER on the vCPU; that also wakes it from SCHEDOP_block. The
+ * runstate is kept here and copied to the guest's area whenever it changes
+ * while the vCPU's kernel address space is the one loaded.
+ *
+ * Bringing up secondary vCPUs (initialise/up/down of another vCPU) waits
+ * for the scheduler: see the comments at those sub-ops.
+ */
+#include <veneer/console.h>
+#include <veneer/domain.h>
+#include <veneer/errno.h>
+#include <veneer/event.h>
+#include <veneer/guest_access.h>
+#include <veneer/hypercall.h>
+#include <veneer/lib.h>
+#include <veneer/mm.h>
+#include <veneer/page_info.h>
+#include <veneer/pvclock.h>
+#include <veneer/time.h>
+#include <veneer/vtime.h>
+
+#define MILLISECS(ms)   ((uint64_t)(ms)*1000000ULL)
+#define STIME_DELTA_MAX (1ULL << 62)
+
+/* ---- timers ------------------------------------------------------------ */
+
+static void send_timer_event(struct vcpu *v)
+{
+    send_guest_vcpu_virq(v, VIRQ_TIMER);
+}
+
+static void singleshot_fn(struct timer *t, void *data)
+{
+    send_timer_event(data);
+}
+
+static void periodic_fn(struct timer *t, void *data)
+{
+    struct vcpu *v = data;
+    uint64_t next = t->deadline + v->periodic_period;
+    uint64_t now = now_ns();
+
+    send_timer_event(v);
+    if (!v->periodic_period)
+        return;
+    /* Missed periods are not made up: one event, then the next period. */
+    timer_set(t, next > now ? next : now + v->periodic_period);
+}
+
+static void poll_timeout_fn(struct timer *t, void *data)
+{
+    struct vcpu *v = data;
+    struct domain *d = v->domain;
+
+    /* SCHEDOP_poll's timeout: stop polling, wake up (returns 0). */
+    if (d->evtchn.poll_mask & (1UL << v->id)) {
+        d->evtchn.poll_mask &= ~(1UL << v->id);
+        v->evtchn.poll_port = 0;
+        vcpu_kick(v);
+    }
+}
+
+void vcpu_timers_init(struct vcpu *v)
+{
+    timer_init(&v->singleshot, singleshot_fn, v);
+    timer_init(&v->periodic, periodic_fn, v);
+    timer_init(&v->poll_timer, poll_timeout_fn, v);
+}
+
+void vcpu_timers_stop(struct vcpu *v)
+{
+    timer_stop(&v->singleshot);
+    timer_stop(&v->periodic);
+    timer_stop(&v->poll_timer);
+}
+
+static void set_periodic(struct vcpu *v, uint64_t period_ns)
+{
+    v->periodic_period = period_ns;
+    if (!period_ns)
+        timer_stop(&v->periodic);
+    else
+        timer_set(&v->periodic, now_ns() + period_ns);
+}
+
+long do_set_timer_op(HYPERCALL_ARGS)
+{
+    struct vcpu *v = current;
+    int64_t timeout = (int64_t)a1;
+    int64_t offset = timeout - (int64_t)now_ns();
+
+    if (timeout == 0) {
+        timer_stop(&v->singleshot);
+    } else if (timeout < 0 || (offset > 0 && (uint32_t)(offset >> 50))) {
+        /* Xen's Linux workaround: a wrapped or ~13-day timeout fires in
+         * 100 ms instead of never or at once. */
+        timer_set(&v->singleshot, now_ns() + MILLISECS(100));
+    } else {
+        timer_set(&v->singleshot, (uint64_t)timeout);
+    }
+    return 0;
+}
+
+/* ---- runstate ---------------------------------------------------------- */
+
+/* The guest's copy, with XEN_RUNSTATE_UPDATE set while it is rewritten
+ * (vm_assist runstate_update_flag is always on here). */
+static void runstate_write_guest(struct vcpu *v)
+{
+    struct vcpu_runstate_info r = v->runstate;
+    uint64_t entry = r.state_entry_time;
+    uint64_t va = v->runstate_guest;
+
+    if (!va || v != current || !v->kernel_mode)
+        return; /* its address space is not the one loaded */
+    r.state_entry_time = entry | XEN_RUNSTATE_UPDATE;
+    if (copy_to_guest(va +
+                          offsetof(struct vcpu_runstate_info, state_entry_time),
+                      &r.state_entry_time, sizeof(r.state_entry_time)))
+        return; /* unmapped now: Xen ignores it too */
+    __asm__ volatile("" ::: "memory");
+    copy_to_guest(va, &r, sizeof(r));
+    __asm__ volatile("" ::: "memory");
+    copy_to_guest(va + offsetof(struct vcpu_runstate_info, state_entry_time),
+                  &entry, sizeof(entry));
+}
+
+static void runstate_account(struct vcpu *v, uint64_t now)
+{
+    struct vcpu_runstate_info *r = &v->runstate;
+
+    if (r->state >= 0 && r->state < 4 && now > r->state_entry_time)
+        r->time[r->state] += now - r->state_entry_time;
+    r->state_entry_time = now;
+}
+
+void vcpu_runstate_set(struct vcpu *v, int state)
+{
+    if (v->runstate.state == state)
+        return;
+    runstate_account(v, now_ns());
+    v->runstate.state = state;
+    runstate_write_guest(v);
+}
+
+/* ---- vcpu_info placement ----------------------------------------------- */
+
+/*
+ * VCPUOP_register_vcpu_info: PV guests name the frame by MFN. The frame
+ * must be the domain's own and take a writable type, which it keeps for
+ * the rest of the domain's life, so it can never become a page table.
+ */
+static long register_vcpu_info(struct vcpu *v, uint64_t mfn, uint32_t offset)
+{
+    struct domain *d = v->domain;
+    struct vcpu_info *new_info;
+    struct page_info *pg;
+
+    if (offset > PAGE_SIZE - sizeof(struct vcpu_info))
+        return -ENXIO;
+    if (offset & (_Alignof(struct vcpu_info) - 1))
+        return -ENXIO;
+    if (v->vcpu_info_mfn != INVALID_MFN)
+        return -EINVAL; /* once per vCPU */
+    if (v != current && v->online)
+        return -EINVAL; /* only for yourself or a vCPU that is down */
+    if (!mfn_valid(mfn))
+        return -EINVAL;
+    pg = mfn_to_page(mfn);
+    if (pg->owner != d->id || (pg->flags & (PGF_FREE | PGF_RESERVED)))
+        return -EINVAL;
+    if (pg->type_count && pg->type != PGT_WRITABLE)
+        return -EINVAL; /* a page table or descriptor page */
+    if (pg->type_count == UINT32_MAX || pg->count == UINT32_MAX)
+        return -EINVAL;
+    if (!pg->type_count)
+        pg->type = PGT_WRITABLE;
+    pg->type_count++;
+    pg->count++;
+
+    new_info = (struct vcpu_info *)((uint8_t *)mfn_to_virt(mfn) + offset);
+    memcpy(new_info, v->vcpu_info, sizeof(*new_info));
+    v->vcpu_info = new_info;
+    v->vcpu_info_mfn = mfn;
+    __asm__ volatile("" ::: "memory");
+    /* Mark everything pending so nothing raised meanwhile is lost; the
+     * guest takes one spurious upcall. */
+    __atomic_store_n(&new_info->evtchn_pending_sel, ~0UL, __ATOMIC_SEQ_CST);
+    vcpu_mark_events_pending(v);
+    pvclock_update(&new_info->time);
+    return 0;
+}
+
+/* ---- the hypercall ----------------------------------------------------- */
+
+long do_vcpu_op(HYPERCALL_ARGS)
+{
+    struct vcpu *self = current;
+    struct domain *d = self->domain;
+    unsigned int cmd = (unsigned int)a1;
+    struct vcpu *v;
+
+    /* Any id the domain lacks is -ENOENT, whatever the command: Linux
+     * probes every possible CPU with is_up. */
+    if (a2 >= d->nr_vcpus || !(v = d->vcpus[a2]))
+        return -ENOENT;
+
+    switch (cmd) {
+    case VCPUOP_is_up:
+        return v->online;
+
+    case VCPUOP_initialise:
+        /* Needs a scheduler that runs more than one vCPU: not yet. */
+        return -ENOSYS;
+
+    case VCPUOP_up:
+        /* Only initialised vCPUs come up; nothing can initialise one yet,
+         * so this is Xen's answer for an uninitialised vCPU. */
+        return v->online ? 0 : -EINVAL;
+
+    case VCPUOP_down: {
+        for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+            if (i != v->id && d->vcpus[i] && d->vcpus[i]->online)
+                return -ENOSYS; /* taking one of several down: needs SMP */
+        }
+        /* The last vCPU going down powers the domain off, as in Xen. */
+        domain_shutdown(d, SHUTDOWN_poweroff);
+        return 0;
+    }
+
+    case VCPUOP_get_runstate_info: {
+        struct vcpu_runstate_info r;
+        runstate_account(v, now_ns());
+        r = v->runstate;
+        if (copy_to_guest(a3, &r, sizeof(r)))
+            return -EFAULT;
+        return 0;
+    }
+
+    case VCPUOP_register_runstate_memory_area: {
+        struct vcpu_register_runstate_memory_area area;
+        if (copy_from_guest(&area, a3, sizeof(area)))
+            return -EFAULT;
+        if (!guest_range_ok(area.addr.p, sizeof(struct vcpu_runstate_info)))
+            return -EFAULT;
+        v->runstate_guest = area.addr.p;
+        runstate_account(v, now_ns());
+        /* The first copy; only possible when it is our own address
+         * space, which for a vCPU asking for itself it is. */
+        runstate_write_guest(v);
+        return 0;
+    }
+
+    case VCPUOP_set_periodic_timer: {
+        struct vcpu_set_periodic_timer set;
+        if (copy_from_guest(&set, a3, sizeof(set)))
+            return -EFAULT;
+        if (set.period_ns < MILLISECS(1) || set.period_ns > STIME_DELTA_MAX)
+            return -EINVAL;
+        set_periodic(v, set.period_ns);
+        return 0;
+    }
+
+    case VCPUOP_stop_periodic_timer:
+        set_periodic(v, 0);
+        return 0;
+
+    case VCPUOP_set_singleshot_timer: {
+        struct vcpu_set_singleshot_timer set;
+        if (v != self)
+            return -EINVAL;
+        if (copy_from_guest(&set, a3, sizeof(set)))
+            return -EFAULT;
+        if (set.timeout_abs_ns < now_ns()) {
+            /* Already past: the event now (the "future" flag is ignored,
+             * as by Xen 4.17). */
+            timer_stop(&v->singleshot);
+            send_timer_event(v);
+            return 0;
+        }
+        timer_set(&v->singleshot, set.timeout_abs_ns);
+        return 0;
+    }
+
+    case VCPUOP_stop_singleshot_timer:
+        if (v != self)
+            return -EINVAL;
+        timer_stop(&v->singleshot);
+        return 0;
+
+    case VCPUOP_register_vcpu_info: {
+        struct vcpu_register_vcpu_info info;
+        if (copy_from_guest(&info, a3, sizeof(info)))
+            return -EFAULT;
+        return register_vcpu_info(v, info.mfn, info.offset);
+    }
+
+    case VCPUOP_register_vcpu_time_memory_area:
+        /* Only asked for when vcpu_time_info says TSC_STABLE, which we do
+         * not (pv-abi.md 6.1); Linux copes with the refusal. */
+        return -ENOSYS;
+    }
+    return -ENOSYS;
+}
