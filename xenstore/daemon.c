@@ -35,8 +35,11 @@ int xs_daemon_init(struct xs_daemon *d)
 
 void xs_daemon_free(struct xs_daemon *d)
 {
-    while (d->conns)
+    while (d->conns) {
+        if (d->conns->is_domain && d->conns->priv)
+            xs_ring_detach(d->conns);
         xs_conn_free(d->conns);
+    }
     xs_domain_free_all(d);
     xs_store_free(&d->store);
 }

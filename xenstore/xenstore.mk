@@ -25,7 +25,7 @@ xenstore_tests_xs_unit_SOURCES = \
 	xenstore/tests/test-node.c xenstore/tests/test-perms.c \
 	xenstore/tests/test-watch.c xenstore/tests/test-txn.c \
 	xenstore/tests/test-quota.c xenstore/tests/test-malformed.c \
-	xenstore/tests/test-domain.c
+	xenstore/tests/test-domain.c xenstore/tests/test-ring.c
 xenstore_tests_xs_unit_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 xenstore_tests_xs_unit_LDADD = xenstore/libvstored.a $(CUNIT_LIBS)
 CHECK_DEPS += xenstore/vstored
