@@ -7,6 +7,7 @@
 PVTEST_SRCS = \
 	tests/guest/head.S \
 	tests/guest/setjmp.S \
+	tests/guest/user.S \
 	tests/guest/start.c \
 	tests/guest/runner.c \
 	tests/guest/console.c \
@@ -24,6 +25,7 @@ PVTEST_SRCS = \
 	tests/guest/t-sched.c \
 	tests/guest/t-grant.c \
 	tests/guest/t-misc.c \
+	tests/guest/t-user.c \
 	tests/guest/t-neg.c
 
 PVTEST_HDRS = tests/guest/pvtest.h tests/guest/hypercall.h \

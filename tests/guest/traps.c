@@ -1,15 +1,16 @@
 /*
  * The trap table and the C side of every guest entry point: exceptions
  * either end an armed TRAP_TRY (recorded in pv_trap) or fail the running
- * case and resume the runner; events go to events.c; the syscall callback
- * to the user-mode tests; the failsafe callback is always fatal.
+ * case and resume the runner; events go to events.c; entries from guest
+ * user mode to the user-mode cases (t-user.c); the failsafe callback is always
+ * fatal.
  */
 #include "pvtest.h"
 #include "events.h"
 #include "traps.h"
 
 struct pv_trap pv_trap;
-void (*pv_syscall_hook)(struct pv_regs *regs);
+void (*pv_user_hook)(struct pv_regs *regs);
 
 extern void trap_de(void), trap_db(void), trap_nmi(void), trap_bp(void),
     trap_of(void), trap_br(void), trap_ud(void), trap_nm(void), trap_df(void),
@@ -98,8 +99,8 @@ void pv_entry(struct pv_regs *r)
         events_upcall();
         return;
     }
-    if (r->vector == PV_VEC_SYSCALL && pv_syscall_hook) {
-        pv_syscall_hook(r);
+    if ((r->cs & 3) == 3 && pv_user_hook) {
+        pv_user_hook(r);
         return;
     }
     if (r->vector == PV_VEC_FAILSAFE)

@@ -30,8 +30,9 @@ extern struct pv_trap pv_trap;
 
 void traps_init(void);
 void trap_reset(void);
-/* Registered by user-mode tests: handles the syscall callback. */
-extern void (*pv_syscall_hook)(struct pv_regs *regs);
+/* Set by the user-mode cases while user code runs: gets every entry from
+ * guest user mode (syscall callback or exception). */
+extern void (*pv_user_hook)(struct pv_regs *regs);
 
 /* Read/write 8 bytes at va; returns -1 if it did not trap, else the
  * vector (the frame is in pv_trap). */

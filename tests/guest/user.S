@@ -1,0 +1,54 @@
+/*
+ * Guest user mode: user_iret enters ring 3 of the guest through the iret
+ * hypercall; user_blob is position-independent user code that t-user.c
+ * copies into a user page. Each entry ends in a syscall or a fault, which
+ * brings us back to the kernel (traps.c hands it to t-user.c).
+ */
+#include <xen/xen.h>
+
+    .text
+/* void user_iret(uint64_t rip, uint64_t rsp): never returns. RFLAGS.IF=0
+ * keeps events masked while in user mode. */
+    .globl user_iret
+user_iret:
+    push $FLAT_USER_SS
+    push %rsi
+    push $0x2
+    push $FLAT_USER_CS
+    push %rdi
+    jmp pv_iret
+
+    .globl user_blob, user_blob_end
+    .globl user_syscall, user_segs, user_cli, user_int3, user_kread
+    .globl user_wcode
+    .balign 16
+user_blob:
+user_syscall:
+    mov $0x1234, %edi
+    mov $0x5678, %esi
+    syscall
+    .globl user_syscall_ret
+user_syscall_ret:
+    ud2
+user_segs:
+    mov %fs:0, %rdi
+    mov %gs:0, %rsi
+    syscall
+    ud2
+user_cli:
+    cli
+    ud2
+user_int3:
+    int3
+    .globl user_int3_ret
+user_int3_ret:
+    ud2
+user_kread:
+    movabs $0xffffffff80100000, %rax
+    mov (%rax), %rax
+    ud2
+user_wcode:
+    lea user_blob(%rip), %rax
+    movb $0, (%rax)
+    ud2
+user_blob_end:
