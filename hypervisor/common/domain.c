@@ -150,6 +150,7 @@ void domain_free_memory(struct domain *d)
 void domain_destroy(struct domain *d)
 {
     evtchn_destroy(d); /* while peers can still be found */
+    vcpu_op_teardown(d);
     domain_free_memory(d);
     domains[d->id] = NULL;
     for (unsigned int i = 0; i < d->nr_vcpus; i++)

@@ -150,6 +150,62 @@ void vcpu_runstate_set(struct vcpu *v, int state)
 /* ---- vcpu_info placement ----------------------------------------------- */
 
 /*
+ * A general and a writable type reference on a frame the domain owns, the
+ * way the PV MMU takes them (a frame in use as a page table is refused).
+ * TODO: use pv_get_page_and_type() once the PV MMU is on main.
+ */
+static int get_writable_frame(struct domain *d, mfn_t mfn)
+{
+    struct page_info *pg;
+
+    if (!mfn_valid(mfn))
+        return -EINVAL;
+    pg = mfn_to_page(mfn);
+    if (pg->owner != d->id || (pg->flags & (PGF_FREE | PGF_RESERVED)))
+        return -EINVAL;
+    if (pg->type_count == UINT32_MAX || pg->count == UINT32_MAX)
+        return -EINVAL;
+    if (pg->type_count &&
+        (pg->type != PGT_WRITABLE || !(pg->type_flags & PGTF_VALIDATED)))
+        return -EINVAL; /* a page table or descriptor page */
+    if (!pg->type_count) {
+        pg->type = PGT_WRITABLE;
+        pg->type_flags = PGTF_VALIDATED;
+    }
+    pg->type_count++;
+    pg->count++;
+    return 0;
+}
+
+static void put_writable_frame(mfn_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+
+    if (pg->type_count)
+        pg->type_count--;
+    if (pg->count)
+        pg->count--;
+}
+
+void vcpu_op_teardown(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (!v)
+            continue;
+        vcpu_timers_stop(v);
+        if (v->vcpu_info_mfn != INVALID_MFN) {
+            v->vcpu_info = d->shared_info && i < XEN_LEGACY_MAX_VCPUS
+                               ? &d->shared_info->vcpu_info[i]
+                               : NULL;
+            put_writable_frame(v->vcpu_info_mfn);
+            v->vcpu_info_mfn = INVALID_MFN;
+        }
+        v->runstate_guest = 0;
+    }
+}
+
+/*
  * VCPUOP_register_vcpu_info: PV guests name the frame by MFN. The frame
  * must be the domain's own and take a writable type, which it keeps for
  * the rest of the domain's life, so it can never become a page table.
@@ -158,7 +214,6 @@ static long register_vcpu_info(struct vcpu *v, uint64_t mfn, uint32_t offset)
 {
     struct domain *d = v->domain;
     struct vcpu_info *new_info;
-    struct page_info *pg;
 
     if (offset > PAGE_SIZE - sizeof(struct vcpu_info))
         return -ENXIO;
@@ -168,20 +223,8 @@ static long register_vcpu_info(struct vcpu *v, uint64_t mfn, uint32_t offset)
         return -EINVAL; /* once per vCPU */
     if (v != current && v->online)
         return -EINVAL; /* only for yourself or a vCPU that is down */
-    if (!mfn_valid(mfn))
+    if (get_writable_frame(d, mfn))
         return -EINVAL;
-    pg = mfn_to_page(mfn);
-    if (pg->owner != d->id || (pg->flags & (PGF_FREE | PGF_RESERVED)))
-        return -EINVAL;
-    if (pg->type_count && pg->type != PGT_WRITABLE)
-        return -EINVAL; /* a page table or descriptor page */
-    if (pg->type_count == UINT32_MAX || pg->count == UINT32_MAX)
-        return -EINVAL;
-    if (!pg->type_count)
-        pg->type = PGT_WRITABLE;
-    pg->type_count++;
-    pg->count++;
-
     new_info = (struct vcpu_info *)((uint8_t *)mfn_to_virt(mfn) + offset);
     memcpy(new_info, v->vcpu_info, sizeof(*new_info));
     v->vcpu_info = new_info;
