@@ -28,6 +28,9 @@ PVTEST_SRCS = \
 	tests/guest/t-user.c \
 	tests/guest/t-neg.c
 
+# Hostile cases run only when selected (only=hostile): the isolation test.
+PVTEST_SRCS += tests/guest/t-hostile.c
+
 PVTEST_HDRS = tests/guest/pvtest.h tests/guest/hypercall.h \
 	tests/guest/xen.h tests/guest/lib.h tests/guest/regs.h \
 	tests/guest/traps.h tests/guest/events.h tests/guest/mm.h tests/guest/time.h

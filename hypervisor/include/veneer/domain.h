@@ -98,6 +98,7 @@ struct domain {
     bool hypercall_trace;
 
     struct domain_evtchn evtchn; /* common/event_channel.c */
+    uint64_t enosys_seen; /* hypercall numbers already logged as -ENOSYS */
 };
 
 extern struct domain *domains[MAX_DOMAINS];

@@ -122,7 +122,15 @@ long pv_hypercall(struct cpu_regs *regs)
         nr = ~0u; /* never truncate a huge number into a valid one */
     long rc = hypercall_dispatch(nr, args);
 
-    if (v->domain->hypercall_trace || rc == -ENOSYS) {
+    /* Each -ENOSYS number is logged once per domain (a guest probing or
+     * looping on garbage must not flood the console); the trace logs all. */
+    bool first_enosys = false;
+    if (rc == -ENOSYS) {
+        uint64_t bit = 1ULL << (nr < 64 ? nr : 63);
+        first_enosys = !(v->domain->enosys_seen & bit);
+        v->domain->enosys_seen |= bit;
+    }
+    if (v->domain->hypercall_trace || first_enosys) {
         const char *why = nr < ARRAY_SIZE(refused) && !hypercall_table[nr].fn
                               ? refused[nr]
                               : NULL;
