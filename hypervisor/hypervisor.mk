@@ -17,7 +17,8 @@ HV_PORTABLE_SOURCES = \
 	hypervisor/mm/heap.c \
 	hypervisor/mm/memmap.c \
 	hypervisor/common/multiboot.c \
-	hypervisor/common/elf.c
+	hypervisor/common/elf.c \
+	hypervisor/mm/pv_mm.c
 
 HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/boot/head.S \
@@ -40,7 +41,8 @@ HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/pv/hypercall.c \
 	hypervisor/arch/x86/pv/callback.c \
 	hypervisor/arch/x86/pv/misc_hypercalls.c \
-	hypervisor/arch/x86/pv/dom_build.c
+	hypervisor/arch/x86/pv/dom_build.c \
+	hypervisor/arch/x86/pv/mmu_ops.c
 
 HV_COMMON_SOURCES = \
 	hypervisor/common/setup.c \
@@ -57,6 +59,7 @@ HV_COMMON_SOURCES = \
 	hypervisor/common/version_op.c \
 	hypervisor/common/sched_op.c \
 	hypervisor/common/memory_op.c \
+	hypervisor/common/memory_reservation.c \
 	hypervisor/common/multicall.c \
 	hypervisor/common/schedule.c \
 	hypervisor/common/event_channel.c \

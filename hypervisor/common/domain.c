@@ -12,6 +12,7 @@
 #include <veneer/lib.h>
 #include <veneer/mm.h>
 #include <veneer/pv.h>
+#include <veneer/pv_mm.h>
 #include <veneer/sched.h>
 #include <veneer/vtime.h>
 
@@ -46,6 +47,7 @@ struct domain *domain_create(domid_t id, const char *name, bool privileged,
     strlcpy(d->name, name, sizeof(d->name));
     d->privileged = privileged;
     d->state = DOMAIN_RUNNING;
+    d->shared_info_mfn = INVALID_MFN;
     for (unsigned int i = 0; i < nr_vcpus; i++) {
         struct vcpu *v = xzalloc(sizeof(*v));
         if (!v)
@@ -82,6 +84,7 @@ mfn_t domain_alloc_frames(struct domain *d, unsigned int order)
         struct page_info *pg = mfn_to_page(mfn + i);
         pg->owner = d->id;
         pg->count = 1; /* the allocation reference, dropped on destroy */
+        pg->flags |= PGF_ALLOCATED;
     }
     d->tot_pages += 1UL << order;
     return mfn;
@@ -151,6 +154,7 @@ void domain_destroy(struct domain *d)
 {
     evtchn_destroy(d); /* while peers can still be found */
     vcpu_op_teardown(d);
+    pv_mm_teardown(d); /* drops every reference the MMU holds */
     domain_free_memory(d);
     domains[d->id] = NULL;
     for (unsigned int i = 0; i < d->nr_vcpus; i++)

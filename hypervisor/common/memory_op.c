@@ -71,6 +71,10 @@ long do_memory_op(HYPERCALL_ARGS)
         map.nr_entries = 1;
         return copy_to_guest(arg, &map, sizeof(map)) ? -EFAULT : 0;
     }
+    case XENMEM_decrease_reservation:
+    case XENMEM_populate_physmap:
+    case XENMEM_maximum_gpfn:
+        return memory_op_reservation(a1, arg);
     }
     return -ENOSYS;
 }

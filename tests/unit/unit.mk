@@ -20,3 +20,5 @@ tests_unit_veneer_unit_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_veneer_unit_LDADD = $(CUNIT_LIBS)
 # The boot harness's table parser (tests/boot/), tested on the host like the rest.
 tests_unit_veneer_unit_SOURCES += tests/unit/test-vboot-table.c tests/boot/vboot-table.c tests/boot/vboot-case.c
+# The PV MMU type system (hypervisor/mm/pv_mm.c) on a host frame table.
+tests_unit_veneer_unit_SOURCES += tests/unit/test-pv-mm.c

@@ -33,6 +33,12 @@ long do_get_debugreg(HYPERCALL_ARGS);
 long do_event_channel_op(HYPERCALL_ARGS);
 long do_vcpu_op(HYPERCALL_ARGS);
 long do_set_timer_op(HYPERCALL_ARGS);
+long do_mmu_update(HYPERCALL_ARGS);
+long do_update_va_mapping(HYPERCALL_ARGS);
+long do_mmuext_op(HYPERCALL_ARGS);
+/* memory_op's reservation sub-ops (common/memory_reservation.c); -ENOSYS
+ * for the others. */
+long memory_op_reservation(uint64_t cmd, uint64_t arg);
 
 /* Runs one hypercall by number (used by the entry path and multicall). */
 long hypercall_dispatch(unsigned int nr, const uint64_t args[5]);

@@ -9,9 +9,10 @@
 #include <veneer/types.h>
 
 /* page_info.flags */
-#define PGF_FREE     (1u << 0) /* in the buddy allocator's free lists */
-#define PGF_HEAD     (1u << 1) /* first frame of a free block (order valid) */
-#define PGF_RESERVED (1u << 2) /* not RAM, or never given to the allocator */
+#define PGF_FREE      (1u << 0) /* in the buddy allocator's free lists */
+#define PGF_HEAD      (1u << 1) /* first frame of a free block (order valid) */
+#define PGF_RESERVED  (1u << 2) /* not RAM, or never given to the allocator */
+#define PGF_ALLOCATED (1u << 3) /* a domain's memory: count holds its ref */
 
 /*
  * Page types of the PV MMU (pv-abi.md 7.1): a frame has one type at a time,

@@ -24,6 +24,7 @@
 #include <veneer/lib.h>
 #include <veneer/mm.h>
 #include <veneer/pv.h>
+#include <veneer/pv_mm.h>
 #include <veneer/pvclock.h>
 #include <veneer/x86.h>
 
@@ -416,8 +417,15 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
     v->regs.rflags = 0x202;
     v->kernel_mode = true;
     v->kernel_sp = v->regs.rsp;
-    v->guest_table = d->p2m[(l.pt_start - l.v_start) >> PAGE_SHIFT];
     v->online = true;
+    /* The tables become the domain's validated, pinned tables (7.1). */
+    rc = pv_mm_adopt_initial_tables(
+        d, d->p2m[(l.pt_start - l.v_start) >> PAGE_SHIFT]);
+    if (rc) {
+        pr_err("d%u: the initial page tables do not validate (%d)\n", d->id,
+               rc);
+        return rc;
+    }
 
     pr_info("d%u: %lu MiB, kernel %#lx-%#lx, entry %#lx, region %#lx-%#lx, "
             "%lu page-table frames%s\n",

@@ -39,6 +39,9 @@ static const struct hypercall hypercall_table[64] = {
     HC(__HYPERVISOR_event_channel_op, event_channel_op, 2),
     HC(__HYPERVISOR_vcpu_op, vcpu_op, 3),
     HC(__HYPERVISOR_set_timer_op, set_timer_op, 1),
+    HC(__HYPERVISOR_mmu_update, mmu_update, 4),
+    HC(__HYPERVISOR_update_va_mapping, update_va_mapping, 3),
+    HC(__HYPERVISOR_mmuext_op, mmuext_op, 4),
     [__HYPERVISOR_iret] = {"iret", do_iret, 0, false, true},
 };
 
@@ -49,7 +52,6 @@ static const struct hypercall hypercall_table[64] = {
  */
 #define REFUSED(nr, why) [nr] = why
 static const char *const refused[64] = {
-    REFUSED(__HYPERVISOR_mmu_update, "not yet: the PV MMU (issue 5)"),
     REFUSED(__HYPERVISOR_set_gdt, "not yet: guest descriptor tables (issue 5)"),
     REFUSED(__HYPERVISOR_sched_op_compat,
             "pre-3.0.2 interface; guests use sched_op (29)"),
@@ -58,7 +60,6 @@ static const char *const refused[64] = {
             "with -ENOSYS"),
     REFUSED(__HYPERVISOR_update_descriptor,
             "not yet: guest descriptor tables (issue 5)"),
-    REFUSED(__HYPERVISOR_update_va_mapping, "not yet: the PV MMU (issue 5)"),
     REFUSED(__HYPERVISOR_event_channel_op_compat,
             "pre-3.0.2 interface; guests use event_channel_op (32)"),
     REFUSED(__HYPERVISOR_physdev_op_compat,
@@ -66,7 +67,6 @@ static const char *const refused[64] = {
     REFUSED(__HYPERVISOR_grant_table_op, "not yet: grant tables (issue 5)"),
     REFUSED(__HYPERVISOR_update_va_mapping_otherdomain,
             "foreign mappings go through mmu_update's foreigndom"),
-    REFUSED(__HYPERVISOR_mmuext_op, "not yet: the PV MMU (issue 5)"),
     REFUSED(__HYPERVISOR_xsm_op, "no XSM/FLASK: one fixed policy"),
     REFUSED(__HYPERVISOR_nmi_op, "NMIs are not forwarded to guests"),
     REFUSED(__HYPERVISOR_xenoprof_op, "no profiling interface"),

@@ -1,0 +1,286 @@
+/*
+ * The PV MMU hypercalls: mmu_update (1), update_va_mapping (14) and
+ * mmuext_op (26), pv-abi.md 7.3-7.4, on top of the type system in
+ * mm/pv_mm.c. Also the two machine-dependent services that core needs:
+ * the direct map of a frame and the TLB flush.
+ *
+ * Batches run in order and stop at the first error; *done (if given)
+ * counts the entries completed, as Xen reports it. One pCPU: every flush
+ * is the local one.
+ */
+#include <veneer/domain.h>
+#include <veneer/errno.h>
+#include <veneer/guest_access.h>
+#include <veneer/hypercall.h>
+#include <veneer/io.h>
+#include <veneer/mm.h>
+#include <veneer/pv.h>
+#include <veneer/pv_mm.h>
+#include <veneer/x86.h>
+#include <veneer/xen_abi.h>
+
+uint64_t *pv_mm_table(mfn_t mfn)
+{
+    return mfn_to_virt(mfn);
+}
+
+void pv_mm_flush_tlbs(void)
+{
+    /* Guest translations are never global (pv_mm.c strips G). */
+    write_cr3(read_cr3());
+}
+
+static void flush_one(uint64_t va)
+{
+    /* invlpg of a non-canonical address would #GP in the hypervisor. */
+    if (guest_range_ok(va, 1))
+        __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+/*
+ * foreigndom's page owner (low 16 bits). Xen: DOMID_SELF is the caller,
+ * naming oneself explicitly is -ESRCH, an unknown domain -ESRCH. Foreign
+ * mappings for the control domain are not implemented yet: -EPERM.
+ */
+static int check_pg_owner(struct domain *d, unsigned int foreigndom)
+{
+    domid_t id = foreigndom & 0xffff;
+
+    if (id == DOMID_SELF)
+        return 0;
+    if (id == d->id)
+        return -ESRCH;
+    if (id == DOMID_IO)
+        return -EPERM;
+    if (!domain_by_id(id))
+        return -ESRCH;
+    return -EPERM;
+}
+
+/* A vCPU bitmap from the guest: only its validity matters on one pCPU. */
+static int read_vcpumask(uint64_t ptr)
+{
+    uint64_t mask;
+    return copy_from_guest(&mask, ptr, sizeof(mask)) ? -EFAULT : 0;
+}
+
+static void report_done(uint64_t pdone, unsigned int done)
+{
+    if (pdone)
+        (void)copy_to_guest(pdone, &done, sizeof(done));
+}
+
+#define MMU_UPDATE_PREEMPTED_FLAG (~(~0U >> 1))
+
+/* mmu_update(reqs, count, done, foreigndom) */
+long do_mmu_update(HYPERCALL_ARGS)
+{
+    struct vcpu *v = current;
+    struct domain *d = v->domain;
+    uint64_t ureqs = a1, pdone = a3;
+    unsigned int count = (unsigned int)a2, foreigndom = (unsigned int)a4;
+    unsigned int i, done = 0, pt_dom = foreigndom >> 16;
+    long rc = 0;
+
+    if (count & MMU_UPDATE_PREEMPTED_FLAG) {
+        /* A continuation in Xen; we never create them, but honour the
+         * format: the done count so far comes from the guest. */
+        count &= ~MMU_UPDATE_PREEMPTED_FLAG;
+        if (pdone && copy_from_guest(&done, pdone, sizeof(done)))
+            done = 0;
+    }
+    if (!guest_range_ok(ureqs, (uint64_t)count * sizeof(struct mmu_update)))
+        return -EFAULT;
+    if (pt_dom) {
+        /* Page tables of another domain: the control domain only. */
+        if (!domain_by_id(pt_dom - 1) && pt_dom - 1 != d->id)
+            return -ESRCH;
+        if (pt_dom - 1 != d->id)
+            return -EPERM;
+    }
+    rc = check_pg_owner(d, foreigndom);
+    if (rc)
+        return rc;
+
+    for (i = 0; i < count; i++) {
+        struct mmu_update req;
+
+        if (copy_from_guest(&req, ureqs + (uint64_t)i * sizeof(req),
+                            sizeof(req))) {
+            rc = -EFAULT;
+            break;
+        }
+        switch (req.ptr & 3) {
+        case MMU_NORMAL_PT_UPDATE:
+        case MMU_PT_UPDATE_PRESERVE_AD:
+        case MMU_PT_UPDATE_NO_TRANSLATE:
+            rc = pv_mm_update_entry(d, req.ptr & ~3UL, req.val,
+                                    (req.ptr & 3) == MMU_PT_UPDATE_PRESERVE_AD);
+            break;
+        case MMU_MACHPHYS_UPDATE: {
+            mfn_t mfn = req.ptr >> PAGE_SHIFT;
+            rc = pv_get_page(d, mfn);
+            if (rc)
+                break;
+            m2p_set(mfn, req.val);
+            pv_put_page(mfn);
+            break;
+        }
+        }
+        if (rc)
+            break;
+    }
+    report_done(pdone, done + i);
+    return rc;
+}
+
+/* update_va_mapping(va, val, flags) */
+long do_update_va_mapping(HYPERCALL_ARGS)
+{
+    struct vcpu *v = current;
+    uint64_t va = a1, val = a2, flags = a3, bmap = flags & ~3UL;
+    mfn_t l1;
+    unsigned int idx;
+    int rc;
+
+    if (!guest_range_ok(va, 1) || v->guest_table == INVALID_MFN)
+        return -EINVAL;
+    rc = pv_mm_find_l1(v->guest_table, va, &l1, &idx);
+    if (rc)
+        return rc;
+    rc = pv_mm_mod_l1(v->domain, l1, idx, val, false, 0);
+    if (rc)
+        return rc;
+
+    switch (flags & UVMF_FLUSHTYPE_MASK) {
+    case UVMF_TLB_FLUSH:
+        if (bmap != UVMF_LOCAL && bmap != UVMF_ALL)
+            rc = read_vcpumask(bmap);
+        pv_mm_flush_tlbs();
+        break;
+    case UVMF_INVLPG:
+        if (bmap != UVMF_LOCAL && bmap != UVMF_ALL)
+            rc = read_vcpumask(bmap);
+        flush_one(va);
+        break;
+    }
+    return rc;
+}
+
+static int new_baseptr(struct vcpu *v, mfn_t mfn)
+{
+    mfn_t old = v->guest_table;
+    int rc;
+
+    if (mfn == old) {
+        pv_load_page_tables(v);
+        return 0;
+    }
+    rc = pv_get_page_and_type(v->domain, mfn, PGT_L4);
+    if (rc)
+        return rc;
+    /* Hypercalls come from kernel mode: the new root goes live now, and
+     * only then may the old one lose its references. */
+    v->guest_table = mfn;
+    pv_load_page_tables(v);
+    if (old != INVALID_MFN)
+        pv_put_page_and_type(old);
+    return 0;
+}
+
+static int new_user_baseptr(struct vcpu *v, mfn_t mfn)
+{
+    /* The guest says 0 for "no user tables" (kernel threads). */
+    return pv_mm_set_base(v->domain, &v->guest_table_user,
+                          mfn ? mfn : INVALID_MFN);
+}
+
+/* SET_LDT: only the empty LDT Linux sets on every CPU, for now. */
+static int set_ldt(uint64_t ptr, unsigned int ents)
+{
+    if (ents > 8192 ||
+        (ents && ((ptr & (PAGE_SIZE - 1)) || !guest_range_ok(ptr, ents * 8UL))))
+        return -EINVAL;
+    return ents ? -EINVAL : 0;
+}
+
+/* mmuext_op(ops, count, done, foreigndom) */
+long do_mmuext_op(HYPERCALL_ARGS)
+{
+    struct vcpu *v = current;
+    struct domain *d = v->domain;
+    uint64_t uops = a1, pdone = a3;
+    unsigned int count = (unsigned int)a2, foreigndom = (unsigned int)a4;
+    unsigned int i, done = 0;
+    long rc = 0;
+
+    if (count & MMU_UPDATE_PREEMPTED_FLAG) {
+        count &= ~MMU_UPDATE_PREEMPTED_FLAG;
+        if (pdone && copy_from_guest(&done, pdone, sizeof(done)))
+            done = 0;
+    }
+    if (!guest_range_ok(uops, (uint64_t)count * sizeof(struct mmuext_op)))
+        return -EFAULT;
+    rc = check_pg_owner(d, foreigndom);
+    if (rc)
+        return rc;
+
+    for (i = 0; i < count; i++) {
+        struct mmuext_op op;
+
+        if (copy_from_guest(&op, uops + (uint64_t)i * sizeof(op), sizeof(op))) {
+            rc = -EFAULT;
+            break;
+        }
+        switch (op.cmd) {
+        case MMUEXT_PIN_L1_TABLE:
+        case MMUEXT_PIN_L2_TABLE:
+        case MMUEXT_PIN_L3_TABLE:
+        case MMUEXT_PIN_L4_TABLE:
+            rc = pv_mm_pin(d, op.arg1.mfn,
+                           PGT_L1 + (op.cmd - MMUEXT_PIN_L1_TABLE));
+            break;
+        case MMUEXT_UNPIN_TABLE:
+            rc = pv_mm_unpin(d, op.arg1.mfn);
+            break;
+        case MMUEXT_NEW_BASEPTR:
+            rc = new_baseptr(v, op.arg1.mfn);
+            break;
+        case MMUEXT_NEW_USER_BASEPTR:
+            rc = new_user_baseptr(v, op.arg1.mfn);
+            break;
+        case MMUEXT_TLB_FLUSH_LOCAL:
+        case MMUEXT_TLB_FLUSH_ALL:
+            pv_mm_flush_tlbs();
+            break;
+        case MMUEXT_INVLPG_LOCAL:
+        case MMUEXT_INVLPG_ALL:
+            flush_one(op.arg1.linear_addr);
+            break;
+        case MMUEXT_TLB_FLUSH_MULTI:
+        case MMUEXT_INVLPG_MULTI:
+            /* Xen answers an unreadable bitmap with -EINVAL here. */
+            if (read_vcpumask((uint64_t)op.arg2.vcpumask.p))
+                rc = -EINVAL;
+            else if (op.cmd == MMUEXT_TLB_FLUSH_MULTI)
+                pv_mm_flush_tlbs();
+            else
+                flush_one(op.arg1.linear_addr);
+            break;
+        case MMUEXT_SET_LDT:
+            rc = set_ldt(op.arg1.linear_addr, op.arg2.nr_ents);
+            break;
+        case MMUEXT_MARK_SUPER:
+        case MMUEXT_UNMARK_SUPER:
+            rc = -EOPNOTSUPP;
+            break;
+        default:
+            rc = -ENOSYS;
+            break;
+        }
+        if (rc)
+            break;
+    }
+    report_done(pdone, done + i);
+    return rc;
+}
