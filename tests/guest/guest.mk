@@ -66,3 +66,9 @@ CHECK_DEPS += tests/guest/pvtest
 check-xen: $(CHECK_DEPS)
 	$(TIER_ENV) VENEER_TIERS=xen $(SHELL) $(srcdir)/tests/run-tiers
 .PHONY: check-xen
+
+# `make check-guest` boots it on veneer (tier 35-guest).
+EXTRA_DIST += tests/guest/run-veneer tests/guest/veneer.xfail tests/tiers/35-guest
+check-guest: $(CHECK_DEPS)
+	$(TIER_ENV) VENEER_TIERS=guest $(SHELL) $(srcdir)/tests/run-tiers
+.PHONY: check-guest
