@@ -19,6 +19,7 @@
 #include <veneer/lib.h>
 #include <veneer/mm.h>
 #include <veneer/page_info.h>
+#include <veneer/pv_mm.h>
 #include <veneer/pvclock.h>
 #include <veneer/time.h>
 #include <veneer/vtime.h>
@@ -149,42 +150,16 @@ void vcpu_runstate_set(struct vcpu *v, int state)
 
 /* ---- vcpu_info placement ----------------------------------------------- */
 
-/*
- * A general and a writable type reference on a frame the domain owns, the
- * way the PV MMU takes them (a frame in use as a page table is refused).
- * TODO: use pv_get_page_and_type() once the PV MMU is on main.
- */
+/* A general and a writable type reference on a frame the domain owns
+ * (a frame in use as a page table is refused). */
 static int get_writable_frame(struct domain *d, mfn_t mfn)
 {
-    struct page_info *pg;
-
-    if (!mfn_valid(mfn))
-        return -EINVAL;
-    pg = mfn_to_page(mfn);
-    if (pg->owner != d->id || (pg->flags & (PGF_FREE | PGF_RESERVED)))
-        return -EINVAL;
-    if (pg->type_count == UINT32_MAX || pg->count == UINT32_MAX)
-        return -EINVAL;
-    if (pg->type_count &&
-        (pg->type != PGT_WRITABLE || !(pg->type_flags & PGTF_VALIDATED)))
-        return -EINVAL; /* a page table or descriptor page */
-    if (!pg->type_count) {
-        pg->type = PGT_WRITABLE;
-        pg->type_flags = PGTF_VALIDATED;
-    }
-    pg->type_count++;
-    pg->count++;
-    return 0;
+    return pv_get_page_and_type(d, mfn, PGT_WRITABLE) ? -EINVAL : 0;
 }
 
 static void put_writable_frame(mfn_t mfn)
 {
-    struct page_info *pg = mfn_to_page(mfn);
-
-    if (pg->type_count)
-        pg->type_count--;
-    if (pg->count)
-        pg->count--;
+    pv_put_page_and_type(mfn);
 }
 
 void vcpu_op_teardown(struct domain *d)
