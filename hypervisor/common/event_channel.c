@@ -36,10 +36,11 @@ static struct evtchn *lookup(struct domain *d, evtchn_port_t port)
     return port < d->evtchn.valid ? port_to_evtchn(d, port) : NULL;
 }
 
-/* A port a guest may raise, mask or poll: bound or waiting to be bound. */
+/* A port a guest may raise, mask or poll: bound or waiting to be bound,
+ * and not the hypervisor's own end of a channel. */
 static bool usable(const struct evtchn *chn)
 {
-    return chn->state > ECS_RESERVED;
+    return chn->state > ECS_RESERVED && !chn->xen_consumer;
 }
 
 bool virq_is_global(unsigned int virq)
@@ -117,7 +118,7 @@ static void free_port(struct domain *d, evtchn_port_t port)
 
     /* A stale pending bit would fire on whatever binds the port next. */
     clear_pending(d, port);
-    *chn = (struct evtchn){.state = ECS_FREE, .notify_vcpu = 0};
+    *chn = (struct evtchn){.state = ECS_FREE, .xen_consumer = NULL};
     d->evtchn.active--;
 }
 
@@ -142,7 +143,7 @@ void evtchn_destroy(struct domain *d)
     /* Closing each port first makes interdomain peers unbound again. */
     for (evtchn_port_t port = 1; port < e->valid; port++) {
         if (port_to_evtchn(d, port)->state != ECS_FREE)
-            evtchn_close(d, port);
+            evtchn_close_any(d, port);
     }
     for (unsigned int i = 0; i < ARRAY_SIZE(e->bucket); i++) {
         xfree(e->bucket[i]);
@@ -370,12 +371,14 @@ int evtchn_bind_ipi(struct domain *self, struct evtchn_bind_ipi *b)
     return 0;
 }
 
-int evtchn_close(struct domain *d, evtchn_port_t port)
+static int close_port(struct domain *d, evtchn_port_t port, bool guest)
 {
     struct evtchn *chn = lookup(d, port);
 
     if (!chn)
         return -EINVAL;
+    if (guest && chn->xen_consumer)
+        return -EINVAL; /* the hypervisor's end is not the guest's */
     switch (chn->state) {
     case ECS_FREE:
     case ECS_RESERVED:
@@ -408,17 +411,31 @@ int evtchn_close(struct domain *d, evtchn_port_t port)
     return 0;
 }
 
+int evtchn_close(struct domain *d, evtchn_port_t port)
+{
+    return close_port(d, port, true);
+}
+
+void evtchn_close_any(struct domain *d, evtchn_port_t port)
+{
+    close_port(d, port, false);
+}
+
 int evtchn_send(struct domain *d, evtchn_port_t port)
 {
     const struct evtchn *chn = lookup(d, port);
 
-    if (!chn)
-        return -EINVAL;
+    if (!chn || chn->xen_consumer)
+        return -EINVAL; /* the guest cannot send on the hypervisor's end */
     switch (chn->state) {
     case ECS_INTERDOMAIN: {
         struct domain *rd = domain_by_id(chn->u.interdomain.dom);
-        if (rd)
-            evtchn_set_pending(rd, chn->u.interdomain.port);
+        const struct evtchn *rchn =
+            rd ? lookup(rd, chn->u.interdomain.port) : NULL;
+        if (rchn && rchn->xen_consumer)
+            rchn->xen_consumer(rd, chn->u.interdomain.port);
+        else if (rchn && usable(rchn))
+            set_pending(rd, chn->u.interdomain.port, rchn);
         return 0;
     }
     case ECS_IPI:
@@ -440,6 +457,8 @@ int evtchn_status(struct domain *self, struct evtchn_status *s)
     chn = lookup(d, s->port);
     if (!chn)
         return -EINVAL;
+    if (chn->xen_consumer)
+        return -EACCES;
     if (d != self && !self->privileged)
         return -EPERM;
     memset(&s->u, 0, sizeof(s->u));
@@ -479,7 +498,7 @@ int evtchn_bind_vcpu(struct domain *d, evtchn_port_t port, unsigned int vcpu)
     if (!domain_vcpu(d, vcpu))
         return -ENOENT;
     chn = lookup(d, port);
-    if (!chn)
+    if (!chn || chn->xen_consumer)
         return -EINVAL;
     switch (chn->state) {
     case ECS_VIRQ:
@@ -529,11 +548,40 @@ int evtchn_reset(struct domain *self, domid_t dom)
      * have no pausing yet. */
     if (d != self)
         return -EINVAL;
+    /* The hypervisor's own ports survive (their close is refused). */
     for (evtchn_port_t port = 1; port < d->evtchn.valid; port++) {
         if (port_to_evtchn(d, port)->state != ECS_FREE)
             evtchn_close(d, port);
     }
     return 0;
+}
+
+int evtchn_alloc_unbound_xen(struct domain *d, domid_t remote, evtchn_xen_fn fn)
+{
+    int port;
+
+    if (!fn)
+        return -EINVAL;
+    port = get_free_port(d);
+    if (port < 0)
+        return port;
+    struct evtchn *chn = port_to_evtchn(d, (evtchn_port_t)port);
+    chn->state = ECS_UNBOUND;
+    chn->u.unbound_remote = remote;
+    chn->xen_consumer = fn;
+    return port;
+}
+
+void evtchn_notify_via_xen(struct domain *d, evtchn_port_t xen_port)
+{
+    const struct evtchn *chn = lookup(d, xen_port);
+    struct domain *rd;
+
+    if (!chn || !chn->xen_consumer || chn->state != ECS_INTERDOMAIN)
+        return; /* nobody bound to it yet */
+    rd = domain_by_id(chn->u.interdomain.dom);
+    if (rd)
+        evtchn_set_pending(rd, chn->u.interdomain.port);
 }
 
 /* ---- the hypercall ----------------------------------------------------- */

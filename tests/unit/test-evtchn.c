@@ -586,6 +586,60 @@ static void test_reset_and_destroy(void)
     teardown();
 }
 
+static unsigned int consumed;
+static evtchn_port_t consumed_port;
+
+static void consumer(struct domain *d, evtchn_port_t port)
+{
+    consumed++;
+    consumed_port = port;
+}
+
+static void test_xen_attached(void)
+{
+    struct evtchn_status st;
+
+    setup();
+    consumed = 0;
+    CU_ASSERT_EQUAL(evtchn_alloc_unbound_xen(d1, 1, NULL), -EINVAL);
+    int xp = evtchn_alloc_unbound_xen(d1, 1, consumer);
+    CU_ASSERT_FATAL(xp > 0);
+    /* The guest cannot touch the hypervisor's end... */
+    CU_ASSERT_EQUAL(status_of(d1, DOMID_SELF, xp, &st), -EACCES);
+    CU_ASSERT_EQUAL(evtchn_send(d1, xp), -EINVAL);
+    CU_ASSERT_EQUAL(evtchn_close(d1, xp), -EINVAL);
+    CU_ASSERT_EQUAL(evtchn_bind_vcpu(d1, xp, 1), -EINVAL);
+    CU_ASSERT_EQUAL(evtchn_port_poll(d1, xp), -EINVAL);
+    CU_ASSERT_EQUAL(evtchn_reset(d1, DOMID_SELF), 0); /* survives a reset */
+    /* ...nor can a domain it does not accept bind to it. */
+    struct evtchn_bind_interdomain bi = {.remote_dom = 1, .remote_port = xp};
+    CU_ASSERT_EQUAL(evtchn_bind_interdomain(d2, &bi), -EINVAL);
+    /* Nobody bound: notifying goes nowhere. */
+    evtchn_notify_via_xen(d1, xp);
+    /* The domain it accepts binds; its sends reach the hypervisor, whose
+     * notifications reach it. */
+    bi.remote_dom = DOMID_SELF;
+    CU_ASSERT_EQUAL(evtchn_bind_interdomain(d1, &bi), 0);
+    evtchn_port_t gp = bi.local_port;
+    CU_ASSERT_EQUAL(status_of(d1, DOMID_SELF, gp, &st), 0);
+    CU_ASSERT_EQUAL(st.status, EVTCHNSTAT_interdomain);
+    CU_ASSERT_EQUAL(evtchn_send(d1, gp), 0);
+    CU_ASSERT_EQUAL(consumed, 1);
+    CU_ASSERT_EQUAL(consumed_port, (evtchn_port_t)xp);
+    CU_ASSERT_FALSE(pending(d1, xp));
+    d1->shared_info->evtchn_pending[0] = 0;
+    clear_upcall(d1, 0);
+    evtchn_notify_via_xen(d1, xp);
+    CU_ASSERT_TRUE(pending(d1, gp));
+    CU_ASSERT_EQUAL(d1->shared_info->vcpu_info[0].evtchn_upcall_pending, 1);
+    /* The guest closing its end leaves the hypervisor's waiting again;
+     * teardown() closes the hypervisor's end and checks for leaks. */
+    CU_ASSERT_EQUAL(evtchn_close(d1, gp), 0);
+    evtchn_notify_via_xen(d1, xp);
+    CU_ASSERT_EQUAL(evtchn_bind_interdomain(d1, &bi), 0);
+    teardown();
+}
+
 /* The hypercall: argument copies, write-back, unknown and FIFO commands. */
 static void test_hypercall(void)
 {
@@ -635,6 +689,7 @@ static const struct unit_case evtchn_cases[] = {
     {"allocation failure leaves the table intact", test_out_of_memory},
     {"SCHEDOP_poll wake-ups", test_pollers},
     {"reset and destroy close everything", test_reset_and_destroy},
+    {"hypervisor-attached ports", test_xen_attached},
     {"the hypercall: copies, ENOSYS for FIFO", test_hypercall},
     {NULL, NULL},
 };

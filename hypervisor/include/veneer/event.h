@@ -36,9 +36,15 @@ enum evtchn_state {
     ECS_IPI,         /* notifies notify_vcpu of the same domain */
 };
 
+/* A hypervisor-attached port's consumer: the far end sent an event. */
+typedef void (*evtchn_xen_fn)(struct domain *d, evtchn_port_t port);
+
 struct evtchn {
     uint8_t state;       /* enum evtchn_state */
     uint8_t notify_vcpu; /* whose selector and upcall flag it raises */
+    /* Set: the hypervisor owns this port (Xen's "Xen-attached consumer"):
+     * the guest may bind to it but not send, close or look at it. */
+    evtchn_xen_fn xen_consumer;
     union {
         domid_t unbound_remote;
         struct {
@@ -81,6 +87,20 @@ bool virq_is_global(unsigned int virq);
  * the vCPU if it was clear. */
 void vcpu_mark_events_pending(struct vcpu *v);
 
+/*
+ * Ports whose far end is the hypervisor itself (pv-abi.md 2.6: a domU's
+ * console and xenstore before a backend domain exists). The hypervisor
+ * allocates an unbound port in d accepting `remote` whose sends call fn;
+ * the remote domain (or d itself, by evtchn_bind_interdomain()) binds to
+ * it, and evtchn_notify_via_xen() raises that remote end.
+ */
+int evtchn_alloc_unbound_xen(struct domain *d, domid_t remote,
+                             evtchn_xen_fn fn);
+void evtchn_notify_via_xen(struct domain *d, evtchn_port_t xen_port);
+/* Closes a port whoever owns it (teardown); evtchn_close() is the guest's
+ * and refuses hypervisor-attached ports. */
+void evtchn_close_any(struct domain *d, evtchn_port_t port);
+
 /* For SCHEDOP_poll: 1 pending, 0 not, -EINVAL for a port that is not in
  * use. */
 int evtchn_port_poll(struct domain *d, evtchn_port_t port);
@@ -105,6 +125,9 @@ int evtchn_status(struct domain *self, struct evtchn_status *s);
 int evtchn_bind_vcpu(struct domain *d, evtchn_port_t port, unsigned int vcpu);
 int evtchn_unmask(struct domain *d, evtchn_port_t port);
 int evtchn_reset(struct domain *self, domid_t dom);
+
+/* Prints d's ports and upcall flags (common/event_dump.c; debug keys). */
+void evtchn_dump(const struct domain *d);
 
 /* The state of a port, for dumps and tests; NULL if it has no storage. */
 const struct evtchn *evtchn_lookup(const struct domain *d, evtchn_port_t port);
