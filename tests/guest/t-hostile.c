@@ -42,10 +42,11 @@ PVTEST(hostile_garbage_hypercalls, "hostile.garbage_hypercalls",
         /* sched_op could end the domain cleanly, iret would end the case
          * before the loop does: both are tested elsewhere. */
         if (nr == __HYPERVISOR_sched_op || nr == __HYPERVISOR_iret ||
-            nr == __HYPERVISOR_console_io || nr == __HYPERVISOR_set_trap_table ||
+            nr == __HYPERVISOR_console_io ||
+            nr == __HYPERVISOR_set_trap_table ||
             nr == __HYPERVISOR_set_segment_base ||
-            nr == __HYPERVISOR_stack_switch || nr == __HYPERVISOR_set_callbacks ||
-            nr == __HYPERVISOR_callback_op)
+            nr == __HYPERVISOR_stack_switch ||
+            nr == __HYPERVISOR_set_callbacks || nr == __HYPERVISOR_callback_op)
             continue;
         HC(nr, garbage_arg(), garbage_arg(), garbage_arg(), garbage_arg(),
            garbage_arg());

@@ -64,7 +64,8 @@ static void set_tss_descriptor(unsigned int index, const void *base,
     gdt[index + 1] = b >> 32;
 }
 
-static void set_gate(unsigned int vec, const void *handler, unsigned int ist)
+static void set_gate(unsigned int vec, const void *handler, unsigned int ist,
+                     unsigned int dpl)
 {
     uint64_t h = (uint64_t)handler;
 
@@ -72,7 +73,8 @@ static void set_gate(unsigned int vec, const void *handler, unsigned int ist)
         .offset_lo = (uint16_t)h,
         .selector = HYPERVISOR_CS,
         .ist = (uint8_t)ist,
-        .type_attr = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
+        /* present, 64-bit interrupt gate, DPL: who may `int n` to it */
+        .type_attr = (uint8_t)(0x8e | (dpl << 5)),
         .offset_mid = (uint16_t)(h >> 16),
         .offset_hi = (uint32_t)(h >> 32),
     };
@@ -129,7 +131,11 @@ void traps_init(void)
             ist = IST_NMI;
         else if (v == X86_EXC_MC)
             ist = IST_MC;
-        set_gate(v, exception_stubs + 16 * v, ist);
+        /* int3, into and int $0x80 reach their vector straight from guest
+         * code (pv-abi 4.3); any other `int n` from ring 3 is a #GP that
+         * pv/traps.c turns into the guest's software interrupt. */
+        bool user_gate = v == X86_EXC_BP || v == X86_EXC_OF || v == 0x80;
+        set_gate(v, exception_stubs + 16 * v, ist, user_gate ? 3 : 0);
     }
     load_tables();
 }

@@ -141,6 +141,11 @@ static void __noreturn fatal_trap(struct cpu_regs *regs)
 
 void do_trap(struct cpu_regs *regs)
 {
+    /* `int $0x80` from a guest (the only DPL-3 gate above 31). */
+    if (regs->vector == 0x80 && (regs->cs & 3)) {
+        pv_guest_trap(regs);
+        return;
+    }
     if (regs->vector >= X86_NR_EXCEPTIONS) {
         irq_handler_fn fn = irq_handlers[regs->vector];
         if (fn)

@@ -42,6 +42,8 @@ void pv_cpuid(struct domain *d, uint32_t leaf, uint32_t subleaf,
 /* Switches guest kernel <-> user mode (swapgs and CR3). */
 void pv_toggle_guest_mode(struct vcpu *v);
 void pv_load_page_tables(struct vcpu *v);
+/* The guest's virtual CR0.TS (fpu_taskswitch, mov to CR0, clts). */
+void pv_set_virt_ts(struct vcpu *v, bool ts);
 
 void pv_dump_guest_state(struct vcpu *v, const struct cpu_regs *regs);
 

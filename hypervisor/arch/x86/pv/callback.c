@@ -123,7 +123,7 @@ long do_set_callbacks(HYPERCALL_ARGS)
 
 long do_fpu_taskswitch(HYPERCALL_ARGS)
 {
-    current->virt_cr0_ts = a1 != 0;
+    pv_set_virt_ts(current, a1 != 0);
     return 0;
 }
 

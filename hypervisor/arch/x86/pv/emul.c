@@ -194,7 +194,7 @@ static bool mov_to_cr(struct vcpu *v, unsigned int cr, uint64_t val)
 {
     switch (cr) {
     case 0:
-        v->virt_cr0_ts = val & X86_CR0_TS;
+        pv_set_virt_ts(v, val & X86_CR0_TS);
         return true;
     case 2:
         if (v->vcpu_info)
@@ -298,7 +298,7 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_regs *regs)
     case 0x09: /* wbinvd */
     case 0x06: /* clts */
         if (op2 == 0x06)
-            v->virt_cr0_ts = false;
+            pv_set_virt_ts(v, false);
         regs->rip += i;
         return true;
     case 0x20:   /* mov %crN, reg */

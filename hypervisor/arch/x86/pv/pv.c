@@ -90,9 +90,23 @@ void arch_vcpu_init_fpu(struct vcpu *v)
     *(uint32_t *)&v->fpu[24] = 0x1f80; /* MXCSR */
 }
 
+void pv_set_virt_ts(struct vcpu *v, bool ts)
+{
+    v->virt_cr0_ts = ts;
+    /* The hardware TS follows the running vCPU's virtual one, so that its
+     * first FPU instruction raises the #NM it asked for. */
+    if (v == current) {
+        if (ts)
+            write_cr0(read_cr0() | X86_CR0_TS);
+        else
+            __asm__ volatile("clts");
+    }
+}
+
 void arch_vcpu_save(struct vcpu *v)
 {
     v->regs = *guest_regs();
+    __asm__ volatile("clts"); /* fxsave itself must not #NM */
     __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])v->fpu));
 }
 
@@ -101,7 +115,10 @@ void arch_vcpu_load(struct vcpu *v)
     *guest_regs() = v->regs;
     load_segment_bases(v);
     pv_load_page_tables(v);
+    __asm__ volatile("clts");
     __asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[512])v->fpu));
+    if (v->virt_cr0_ts)
+        write_cr0(read_cr0() | X86_CR0_TS);
 }
 
 void pv_start(struct vcpu *v)

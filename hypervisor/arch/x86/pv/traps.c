@@ -92,6 +92,26 @@ static bool has_error_code(unsigned int vector)
            vector == X86_EXC_AC || vector == X86_EXC_CP;
 }
 
+/*
+ * A software interrupt `int n` (or int3/into) from guest code: delivered to
+ * trap_ctxt[n] if its DPL lets the guest's current mode raise it (kernel
+ * mode counts as 1, user mode as 3), else a #GP naming the vector.
+ * insn_len is 2 when RIP still points at the `int n` (it came as #GP).
+ */
+static void guest_software_interrupt(struct vcpu *v, struct cpu_regs *regs,
+                                     unsigned int n, unsigned int insn_len)
+{
+    const struct trap_info *ti = &v->trap_ctxt[n & 255];
+    unsigned int cpl = v->kernel_mode ? 1 : 3;
+
+    if (!ti->address || (ti->flags & 3) < cpl) {
+        pv_inject_exception(v, regs, X86_EXC_GP, true, (n << 3) | 2);
+        return;
+    }
+    regs->rip += insn_len;
+    pv_bounce(v, regs, ti->address, false, 0, ti->flags & 4);
+}
+
 void pv_guest_trap(struct cpu_regs *regs)
 {
     struct vcpu *v = current;
@@ -106,6 +126,26 @@ void pv_guest_trap(struct cpu_regs *regs)
     case X86_EXC_GP:
         if (ec == 0 && v->kernel_mode && pv_emulate_privileged(v, regs))
             return;
+        /* `int n` through one of our DPL-0 gates: the IDT bit says so. */
+        if ((ec & 7) == 2) {
+            guest_software_interrupt(v, regs, (unsigned int)(ec >> 3), 2);
+            return;
+        }
+        break;
+    case 0x80:
+        /* Already past the instruction: int $0x80 is a trap. */
+        guest_software_interrupt(v, regs, vector, 0);
+        return;
+    case X86_EXC_NM:
+        /* We never leave TS set for our own use: this #NM is the guest's,
+         * because it set its virtual CR0.TS (fpu_taskswitch). */
+        if (!v->virt_cr0_ts) {
+            __asm__ volatile("clts");
+            return;
+        }
+        /* Delivering it clears the virtual TS, as Xen does (and as a
+         * native handler's clts would): the retried instruction runs. */
+        pv_set_virt_ts(v, false);
         break;
     case X86_EXC_PF: {
         uint64_t cr2 = read_cr2();
