@@ -40,7 +40,11 @@ bool vcpu_runnable(const struct vcpu *v)
         return false;
     if (!v->blocked)
         return true;
-    return v->vcpu_info && v->vcpu_info->evtchn_upcall_pending;
+    /* Xen's local_events_need_delivery(): an upcall it can take. A vCPU
+     * in SCHEDOP_poll keeps events masked and waits for its ports, the
+     * timeout or a new event (vcpu_kick), not for an old upcall flag. */
+    return v->vcpu_info && v->vcpu_info->evtchn_upcall_pending &&
+           !v->vcpu_info->evtchn_upcall_mask;
 }
 
 void vcpu_block(struct vcpu *v)
