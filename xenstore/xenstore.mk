@@ -36,3 +36,45 @@ check-xenstore: $(check_PROGRAMS) $(CHECK_DEPS)
 
 check_PROGRAMS += xenstore/tests/xs-raw
 xenstore_tests_xs_raw_SOURCES = xenstore/tests/xs-raw.c
+
+# libvstore: a shared library with libxenstore 4.17's soname, version node
+# and API. Built by hand (the tree does not use libtool); the symlink
+# libxenstore.so.4 lets LD_LIBRARY_PATH=xenstore run Debian-built programs
+# on it.
+VSTORE_LIB_SRCS = xenstore/libvstore/xs.c xenstore/libvstore/xs_lib.c
+VSTORE_LIB_DEPS = $(VSTORE_LIB_SRCS) xenstore/libvstore/xs_internal.h \
+	xenstore/libvstore/libvstore.map
+xenstore/libvstore.so: $(addprefix $(srcdir)/,$(VSTORE_LIB_DEPS))
+	@mkdir -p xenstore
+	$(AM_V_CCLD)$(CC) $(AM_CFLAGS) $(CFLAGS) -fPIC -shared -pthread \
+		-Wl,-soname,libxenstore.so.4 \
+		-Wl,--version-script=$(srcdir)/xenstore/libvstore/libvstore.map \
+		-o $@ $(addprefix $(srcdir)/,$(VSTORE_LIB_SRCS))
+xenstore/libxenstore.so.4: xenstore/libvstore.so
+	$(AM_V_GEN)ln -sf libvstore.so $@
+xenstore/vstore.pc: $(srcdir)/xenstore/libvstore/vstore.pc.in Makefile
+	@mkdir -p xenstore
+	$(AM_V_GEN)sed -e 's|@prefix@|$(prefix)|' \
+		-e 's|@exec_prefix@|$(exec_prefix)|' -e 's|@libdir@|$(libdir)|' \
+		-e 's|@includedir@|$(includedir)|' \
+		-e 's|@PACKAGE_VERSION@|$(PACKAGE_VERSION)|' $< >$@
+noinst_DATA += xenstore/libvstore.so xenstore/libxenstore.so.4 \
+	xenstore/vstore.pc
+CLEANFILES += xenstore/libvstore.so xenstore/libxenstore.so.4 \
+	xenstore/vstore.pc
+EXTRA_DIST += $(VSTORE_LIB_DEPS) xenstore/libvstore/vstore.pc.in
+
+install-exec-local: xenstore/libvstore.so
+	$(MKDIR_P) $(DESTDIR)$(libdir)
+	$(INSTALL) -m 755 xenstore/libvstore.so $(DESTDIR)$(libdir)/libvstore.so
+install-data-local: xenstore/vstore.pc
+	$(MKDIR_P) $(DESTDIR)$(libdir)/pkgconfig
+	$(INSTALL_DATA) xenstore/vstore.pc $(DESTDIR)$(libdir)/pkgconfig/vstore.pc
+
+# API compatibility: built against Debian's <xenstore.h> and libxenstore;
+# the tier runs it on both libraries (LD_LIBRARY_PATH=xenstore for ours).
+check_PROGRAMS += xenstore/tests/xs-api
+xenstore_tests_xs_api_SOURCES = xenstore/tests/xs-api.c
+xenstore_tests_xs_api_LDADD = -lxenstore -lpthread -ldl
+EXTRA_DIST += xenstore/tests/xs-api.expected xenstore/tests/conformance.sh
+CHECK_DEPS += xenstore/libxenstore.so.4

@@ -7,6 +7,7 @@
 # Prints one line per case and ends with "N passed, N failed".
 set -u
 builddir=${VENEER_BUILDDIR:-.}
+srcdir=${VENEER_SRCDIR:-.}
 vstored=$builddir/xenstore/vstored
 raw=$builddir/xenstore/tests/xs-raw
 pass=0 fail=0
@@ -145,6 +146,42 @@ watch_case
 
 expect "raw_read_of_dir_value" "hello" xenstore read /conf/a
 
+# API compatibility: one program built against Debian's <xenstore.h> and
+# libxenstore runs on Debian's library and on libvstore; both transcripts
+# must equal the expected one (line 1 names the library actually used).
+api_case() {
+    name=$1 want_lib=$2
+    shift 2
+    out=$tmp/$name.out
+    timeout 60 env "$@" "$builddir/xenstore/tests/xs-api" >"$out" 2>&1
+    rc=$?
+    tail -n +2 "$out" | diff -u "$srcdir/xenstore/tests/xs-api.expected" - \
+        >"$tmp/api.diff"
+    drc=$?
+    lib=$(head -n 1 "$out")
+    case "$lib" in *"$want_lib"*) lrc=0 ;; *) lrc=1 ;; esac
+    if [ $rc -eq 0 ] && [ $drc -eq 0 ] && [ $lrc -eq 0 ]; then
+        ok "$name"
+    else
+        ko "$name" "exit $rc, $lib (want $want_lib)" "$(head -30 "$tmp/api.diff")"
+    fi
+}
+api_case api_session_on_debian_libxenstore /libxenstore.so.4 \
+    LD_LIBRARY_PATH=
+api_case api_session_on_libvstore xenstore/libxenstore.so.4 \
+    LD_LIBRARY_PATH="$builddir/xenstore"
+
+# Debian's own CLIs, relinked at run time onto libvstore.
+expect "utils_on_libvstore_write_read" "v1" env \
+    LD_LIBRARY_PATH="$builddir/xenstore" sh -c \
+    'xenstore-write /conf/lib v1 && xenstore-read /conf/lib'
+expect "utils_on_libvstore_ls_perms" 'lib = "v1" (n0)' \
+    env LD_LIBRARY_PATH="$builddir/xenstore" sh -c \
+    'xenstore-ls -p /conf | grep ^lib | sed -e "s/[ .]*(/ (/"'
+expect "utils_on_libvstore_rm" "" env \
+    LD_LIBRARY_PATH="$builddir/xenstore" sh -c \
+    'xenstore-rm /conf/lib && ! xenstore-exists /conf/lib'
+
 # Hostile clients over the same socket.
 for t in oversize nonul unknown midmsg throttle flood; do
     if timeout 60 "$raw" "$tmp/socket" $t 2>"$tmp/err"; then
@@ -153,7 +190,9 @@ for t in oversize nonul unknown midmsg throttle flood; do
         ko "hostile_$t" "$(cat "$tmp/err")"
     fi
 done
-expect "still_consistent_after_hostile_clients" "hello" xenstore-read /conf/a
+# (/conf/a was owned by domain 5, whose release by xs-api deleted it.)
+expect "orphans_of_released_domain_deleted" "" sh -c '! xenstore-exists /conf/a'
+expect "still_consistent_after_hostile_clients" "a b  c" xenstore-read /conf/sp
 
 # Clean shutdown; under valgrind, no leaks and no memory errors.
 kill "$daemon_pid"
