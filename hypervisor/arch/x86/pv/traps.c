@@ -178,8 +178,9 @@ static void dump_guest_stack(uint64_t rsp)
 
 void pv_dump_guest_state(struct vcpu *v, const struct cpu_regs *r)
 {
-    pr_err("d%u v%u: %s mode, vector %lu, error code %#lx\n", v->domain->id,
-           v->id, v->kernel_mode ? "kernel" : "user", r->vector, r->error_code);
+    pr_err("d%u v%u: %s mode, vector %lu, hardware error code %#lx\n",
+           v->domain->id, v->id, v->kernel_mode ? "kernel" : "user", r->vector,
+           r->error_code);
     pr_err("RIP: %04lx:%016lx  RFLAGS: %016lx  RSP: %04lx:%016lx\n", r->cs,
            r->rip, r->rflags, r->ss, r->rsp);
     pr_err("RAX: %016lx  RBX: %016lx  RCX: %016lx\n", r->rax, r->rbx, r->rcx);
@@ -187,7 +188,9 @@ void pv_dump_guest_state(struct vcpu *v, const struct cpu_regs *r)
     pr_err("RBP: %016lx  R8:  %016lx  R9:  %016lx\n", r->rbp, r->r8, r->r9);
     pr_err("R10: %016lx  R11: %016lx  R12: %016lx\n", r->r10, r->r11, r->r12);
     pr_err("R13: %016lx  R14: %016lx  R15: %016lx\n", r->r13, r->r14, r->r15);
-    pr_err("CR2: %016lx  kernel L4: %#lx  user L4: %#lx\n", read_cr2(),
-           v->guest_table, v->guest_table_user);
+    pr_err("CR2: %016lx  kernel L4: mfn %#lx  user L4: %s%#lx\n", read_cr2(),
+           v->guest_table,
+           v->guest_table_user == INVALID_MFN ? "none " : "mfn ",
+           v->guest_table_user == INVALID_MFN ? 0 : v->guest_table_user);
     dump_guest_stack(r->rsp);
 }
