@@ -159,6 +159,10 @@ PVTEST(t_ev_virq, "evtchn.bind_virq",
     CHECK_EQ(hc_evtchn_op(EVTCHNOP_bind_virq, &bad), -XEN_EINVAL);
     struct evtchn_bind_virq novcpu = {.virq = VIRQ_TIMER, .vcpu = 100};
     CHECK_EQ(hc_evtchn_op(EVTCHNOP_bind_virq, &novcpu), -XEN_ENOENT);
+    /* A global VIRQ on another vCPU is refused before the vCPU is even
+     * looked up. */
+    struct evtchn_bind_virq global = {.virq = VIRQ_DOM_EXC, .vcpu = 100};
+    CHECK_EQ(hc_evtchn_op(EVTCHNOP_bind_virq, &global), -XEN_EINVAL);
     return PV_PASS;
 }
 

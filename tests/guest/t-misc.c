@@ -55,6 +55,15 @@ PVTEST(t_vcpu_info, "vcpu.register_vcpu_info",
     misaligned.offset = 4096 - 32;
     CHECK_EQ(hc_vcpu_op(VCPUOP_register_vcpu_info, 0, &misaligned),
              -XEN_ENXIO); /* vcpu_info would cross the page end */
+    misaligned.offset = 196;
+    CHECK_EQ(hc_vcpu_op(VCPUOP_register_vcpu_info, 0, &misaligned),
+             -XEN_ENXIO); /* not 8-byte aligned */
+    /* Frames we may not write: our pinned L4, one past all RAM. */
+    struct vcpu_register_vcpu_info bad = r;
+    bad.mfn = mm.l4_mfn;
+    CHECK_EQ(hc_vcpu_op(VCPUOP_register_vcpu_info, 0, &bad), -XEN_EINVAL);
+    bad.mfn = 1UL << 40;
+    CHECK_EQ(hc_vcpu_op(VCPUOP_register_vcpu_info, 0, &bad), -XEN_EINVAL);
     CHECK_OK(hc_vcpu_op(VCPUOP_register_vcpu_info, 0, &r));
     struct vcpu_info *v = (struct vcpu_info *)(page + 192);
     pv.vcpu = v; /* the page stays ours for the rest of the run */
