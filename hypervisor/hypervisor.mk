@@ -42,7 +42,8 @@ HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/pv/callback.c \
 	hypervisor/arch/x86/pv/misc_hypercalls.c \
 	hypervisor/arch/x86/pv/dom_build.c \
-	hypervisor/arch/x86/pv/mmu_ops.c
+	hypervisor/arch/x86/pv/mmu_ops.c \
+	hypervisor/arch/x86/pv/ptwr.c
 
 HV_COMMON_SOURCES = \
 	hypervisor/common/setup.c \

@@ -45,6 +45,17 @@ bool pv_mm_shared_with(const struct domain *d, mfn_t mfn)
            mfn_to_page(mfn)->owner == OWNER_HYPERVISOR;
 }
 
+bool pv_mm_is_l1(const struct domain *d, mfn_t mfn)
+{
+    const struct page_info *pg;
+
+    if (!mfn_valid(mfn))
+        return false;
+    pg = mfn_to_page(mfn);
+    return pg->owner == d->id && pg->count && pg->type == PGT_L1 &&
+           pg->type_count && (pg->type_flags & PGTF_VALIDATED);
+}
+
 /* ---- general references ---- */
 
 static bool may_use(const struct domain *d, mfn_t mfn)

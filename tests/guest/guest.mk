@@ -19,6 +19,7 @@ PVTEST_SRCS = \
 	tests/guest/t-boot.c \
 	tests/guest/t-version.c \
 	tests/guest/t-mm.c \
+	tests/guest/t-ptwr.c \
 	tests/guest/t-traps.c \
 	tests/guest/t-events.c \
 	tests/guest/t-time.c \

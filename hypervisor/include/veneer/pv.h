@@ -36,6 +36,10 @@ void pv_inject_exception(struct vcpu *v, struct cpu_regs *regs,
 /* Privileged-instruction and forced-CPUID emulation; true if handled. */
 bool pv_emulate_privileged(struct vcpu *v, struct cpu_regs *regs);
 bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *regs);
+/* A write fault on a read-only mapping of a validated L1: emulated
+ * (pv-abi.md 7.5, arch/x86/pv/ptwr.c); true if handled. */
+bool pv_ptwr_emulate(struct vcpu *v, struct cpu_regs *regs, uint64_t cr2,
+                     uint64_t ec);
 void pv_cpuid(struct domain *d, uint32_t leaf, uint32_t subleaf,
               uint32_t res[4]);
 

@@ -55,6 +55,9 @@ void pv_put_page_and_type(mfn_t mfn);
 /* True if mfn is a hypervisor frame d may map (its shared_info). */
 bool pv_mm_shared_with(const struct domain *d, mfn_t mfn);
 
+/* True if mfn is one of d's validated L1 tables in use. */
+bool pv_mm_is_l1(const struct domain *d, mfn_t mfn);
+
 /* MMUEXT_PIN_Lx_TABLE / MMUEXT_UNPIN_TABLE: Xen's errnos. */
 int pv_mm_pin(struct domain *d, mfn_t mfn, enum page_type type);
 int pv_mm_unpin(struct domain *d, mfn_t mfn);

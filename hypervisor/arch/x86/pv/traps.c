@@ -149,6 +149,8 @@ void pv_guest_trap(struct cpu_regs *regs)
         break;
     case X86_EXC_PF: {
         uint64_t cr2 = read_cr2();
+        if (pv_ptwr_emulate(v, regs, cr2, ec))
+            return;
         if (v->vcpu_info)
             v->vcpu_info->arch.cr2 = cr2;
         /* Hardware says "user" for everything at CPL 3; the guest wants to
