@@ -63,6 +63,7 @@ HV_COMMON_SOURCES = \
 	hypervisor/common/memory_reservation.c \
 	hypervisor/common/multicall.c \
 	hypervisor/common/schedule.c \
+	hypervisor/common/keyhandler.c \
 	hypervisor/common/event_channel.c \
 	hypervisor/common/event_dump.c \
 	hypervisor/common/vcpu_op.c \

@@ -26,6 +26,7 @@ static bool need_resched;
 static void slice_expired(struct timer *t, void *data)
 {
     need_resched = true;
+    keyhandler_poll();
     timer_set(t, now_ns() + SCHED_TIMESLICE_NS);
 }
 
@@ -124,6 +125,7 @@ void schedule(void)
             all_domains_done();
         /* Idle: wait for an interrupt to make something runnable. */
         safe_halt();
+        keyhandler_poll();
     }
     next->blocked = false;
     if (next != prev) {

@@ -1,6 +1,7 @@
 /*
- * The 16550 UART on COM1 (0x3f8), 115200 8n1, polled. Polling keeps the
- * console usable from any context, including a fault handler.
+ * The 16550 UART on COM1 (0x3f8), 115200 8n1, polled both ways. Polling
+ * keeps the console usable from any context, including a fault handler;
+ * input (debug keys) is read from the scheduler's tick and the idle loop.
  */
 #include <veneer/console.h>
 #include <veneer/io.h>
@@ -25,6 +26,14 @@ void serial_init(void)
     outb(COM1 + UART_LCR, 0x03); /* 8n1 */
     outb(COM1 + UART_FCR, 0x07); /* enable and clear the FIFOs */
     outb(COM1 + UART_MCR, 0x03); /* DTR, RTS */
+}
+
+int serial_getc(void)
+{
+    if (!(inb(COM1 + UART_LSR) & 0x01)) /* data ready */
+        return -1;
+    uint8_t c = inb(COM1 + UART_THR); /* RBR, same offset */
+    return c;
 }
 
 void serial_putc(char c)

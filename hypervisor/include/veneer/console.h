@@ -11,6 +11,11 @@
 
 void serial_init(void);
 void serial_putc(char c);
+int serial_getc(void); /* a byte, or -1 if none is waiting */
+
+/* Debug keys (common/keyhandler.c): reads waiting serial input and runs
+ * the handler of each key. Cheap when nothing was typed. */
+void keyhandler_poll(void);
 
 void console_set_level(enum loglvl lvl);
 void console_set_kind(enum console_kind kind);
