@@ -78,3 +78,35 @@ xenstore_tests_xs_api_SOURCES = xenstore/tests/xs-api.c
 xenstore_tests_xs_api_LDADD = -lxenstore -lpthread -ldl
 EXTRA_DIST += xenstore/tests/xs-api.expected xenstore/tests/conformance.sh
 CHECK_DEPS += xenstore/libxenstore.so.4
+
+# Fuzzing (clang's libFuzzer + ASan): the core is compiled again with
+# coverage instrumentation. The tier runs it for a bounded number of inputs
+# when clang can build it; `make fuzz` runs it for FUZZ_TIME seconds.
+FUZZ_TIME = 300
+VSTORE_CORE_SRCS = xenstore/store.c xenstore/daemon.c xenstore/conn.c \
+	xenstore/dispatch.c xenstore/ops-node.c xenstore/ops-session.c \
+	xenstore/ops-domain.c xenstore/control.c xenstore/quota.c \
+	xenstore/txn.c xenstore/watch.c xenstore/domain.c xenstore/ring.c
+xenstore/tests/fuzz-dispatch: $(addprefix $(srcdir)/,$(VSTORE_CORE_SRCS)) \
+		$(srcdir)/xenstore/tests/fuzz-dispatch.c \
+		$(srcdir)/xenstore/daemon.h $(srcdir)/xenstore/store.h
+	@mkdir -p xenstore/tests
+	$(AM_V_CCLD)clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address \
+		-o $@ $(srcdir)/xenstore/tests/fuzz-dispatch.c \
+		$(addprefix $(srcdir)/,$(VSTORE_CORE_SRCS))
+CLEANFILES += xenstore/tests/fuzz-dispatch
+EXTRA_DIST += xenstore/tests/fuzz-dispatch.c xenstore/tests/fuzz-seeds.sh
+
+fuzz: xenstore/tests/fuzz-dispatch
+	rm -rf build/fuzz-corpus && mkdir -p build/fuzz-corpus
+	$(SHELL) $(srcdir)/xenstore/tests/fuzz-seeds.sh build/fuzz-corpus
+	xenstore/tests/fuzz-dispatch -max_total_time=$(FUZZ_TIME) \
+		-max_len=9000 build/fuzz-corpus
+.PHONY: fuzz
+# Built for `make check` only where clang can (the tier skips it otherwise).
+xenstore-fuzz-build:
+	@if command -v clang >/dev/null 2>&1; then \
+		$(MAKE) $(AM_MAKEFLAGS) xenstore/tests/fuzz-dispatch; \
+	else echo "xenstore: clang not found, fuzzing will be skipped"; fi
+CHECK_DEPS += xenstore-fuzz-build
+.PHONY: xenstore-fuzz-build
