@@ -177,6 +177,34 @@ PVTEST(t_cpuid_forced, "priv.cpuid_forced",
     return PV_PASS;
 }
 
+PVTEST(t_priv_iopl, "priv.iopl",
+       "with virtual IOPL 1 (PHYSDEVOP_set_iopl) cli/sti are no-ops and port "
+       "reads work, also after an exception's iret; with IOPL 0, cli is #GP")
+{
+    struct physdev_set_iopl io = {.iopl = 1};
+    uint64_t at;
+    CHECK_OK(HC(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &io, 0, 0, 0));
+    /* Linux never asks for architectural IOPL: an iret leaves it alone. */
+    trap_reset();
+    TRAP_TRY(at, "ud2");
+    CHECK_EQ(pv_trap.hits, 1);
+    trap_reset();
+    uint8_t mask = pv.vcpu->evtchn_upcall_mask;
+    uint8_t port;
+    /* A trap here is unarmed and fails the case. */
+    __asm__ volatile("cli; sti; inb $0x80, %0" : "=a"(port) : : "memory");
+    (void)port;
+    CHECK_EQ(pv.vcpu->evtchn_upcall_mask, mask); /* no-ops, as in Xen */
+    io.iopl = 0;
+    CHECK_OK(HC(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &io, 0, 0, 0));
+    trap_reset();
+    TRAP_TRY(at, "cli");
+    CHECK_EQ(pv_trap.hits, 1);
+    CHECK_EQ(pv_trap.vector, 13);
+    CHECK_EQ(pv_trap.rip, at);
+    return PV_PASS;
+}
+
 PVTEST(t_trap_table_bad, "trap.set_trap_table_bad",
        "set_trap_table refuses a non-canonical handler (-EINVAL) and an "
        "unreadable table (-EFAULT)")

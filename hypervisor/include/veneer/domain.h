@@ -96,6 +96,7 @@ struct domain {
     mfn_t *p2m; /* pfn -> mfn, hypervisor's own copy */
 
     bool hypercall_trace;
+    uint64_t vm_assist; /* VMASST_TYPE_* bits the guest enabled */
 
     struct domain_evtchn evtchn; /* common/event_channel.c */
     uint64_t enosys_seen; /* hypercall numbers already logged as -ENOSYS */

@@ -222,7 +222,11 @@ long do_iret(HYPERCALL_ARGS)
     regs->ss = ctx.ss | 3;
     regs->rsp = ctx.rsp;
     regs->rflags = (ctx.rflags & ~0x3000UL) | 0x200;
-    v->virt_iopl = 0;
+    /* Only a guest that asked for architectural IOPL sets it by iret (as
+     * in Xen); Linux sets it once with PHYSDEVOP_set_iopl and relies on it
+     * staying for its cli/sti and port I/O. */
+    if (v->domain->vm_assist & (1UL << VMASST_TYPE_architectural_iopl))
+        v->virt_iopl = (ctx.rflags >> 12) & 3;
     if (v->vcpu_info)
         v->vcpu_info->evtchn_upcall_mask = !(ctx.rflags & 0x200);
     regs->rax = ctx.rax;

@@ -19,6 +19,12 @@ long do_vm_assist(HYPERCALL_ARGS)
     case VMASST_TYPE_pae_extended_cr3:
     case VMASST_TYPE_architectural_iopl:
     case VMASST_TYPE_runstate_update_flag:
+        /* Recorded for the few that change behaviour (architectural_iopl:
+         * iret and bounce frames carry the virtual IOPL). */
+        if (a1 == VMASST_CMD_enable)
+            current->domain->vm_assist |= 1UL << a2;
+        else
+            current->domain->vm_assist &= ~(1UL << a2);
         return 0;
     }
     return -EINVAL;

@@ -45,8 +45,13 @@ int pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler,
         frame[n++] = error_code;
     frame[n++] = regs->rip;
     frame[n++] = (cs & 0xffff) | ((uint64_t)saved_mask << 32);
+    /* The frame shows the virtual IOPL only to a guest that asked for
+     * architectural IOPL (Xen's rule); others see IOPL 0. */
     frame[n++] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
-                 (saved_mask ? 0 : X86_EFLAGS_IF) | (v->virt_iopl << 12);
+                 (saved_mask ? 0 : X86_EFLAGS_IF) |
+                 (v->domain->vm_assist & (1UL << VMASST_TYPE_architectural_iopl)
+                      ? v->virt_iopl << 12
+                      : 0);
     frame[n++] = rsp_old;
     frame[n++] = regs->ss;
 
