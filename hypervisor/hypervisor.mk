@@ -70,7 +70,8 @@ HV_COMMON_SOURCES = \
 	hypervisor/mm/m2p.c \
 	hypervisor/mm/page_alloc.c \
 	hypervisor/mm/xmalloc.c \
-	hypervisor/mm/selftest-mm.c
+	hypervisor/mm/selftest-mm.c \
+	hypervisor/mm/selftest-pv-mm.c
 
 HV_CPPFLAGS = -I$(srcdir)/hypervisor/include \
 	-DVENEER_VERSION='"$(PACKAGE_VERSION)"' \
