@@ -44,6 +44,17 @@ xenstore_tests_xs_raw_SOURCES = xenstore/tests/xs-raw.c
 VSTORE_LIB_SRCS = xenstore/libvstore/xs.c xenstore/libvstore/xs_lib.c
 VSTORE_LIB_DEPS = $(VSTORE_LIB_SRCS) xenstore/libvstore/xs_internal.h \
 	xenstore/libvstore/libvstore.map
+# The same library, static, for our own programs (no run-time path games).
+noinst_LIBRARIES += xenstore/libvstore.a
+xenstore_libvstore_a_SOURCES = $(VSTORE_LIB_SRCS) \
+	xenstore/libvstore/xs_internal.h
+
+# vstore: the CLI for people.
+bin_PROGRAMS += xenstore/vstore
+xenstore_vstore_SOURCES = xenstore/cli/vstore.c xenstore/cli/vstore.h \
+	xenstore/cli/cmd-data.c xenstore/cli/cmd-perms.c xenstore/cli/cmd-watch.c
+xenstore_vstore_LDADD = xenstore/libvstore.a -lpthread
+
 xenstore/libvstore.so: $(addprefix $(srcdir)/,$(VSTORE_LIB_DEPS))
 	@mkdir -p xenstore
 	$(AM_V_CCLD)$(CC) $(AM_CFLAGS) $(CFLAGS) -fPIC -shared -pthread \

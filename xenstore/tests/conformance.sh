@@ -182,6 +182,23 @@ expect "utils_on_libvstore_rm" "" env \
     LD_LIBRARY_PATH="$builddir/xenstore" sh -c \
     'xenstore-rm /conf/lib && ! xenstore-exists /conf/lib'
 
+# vstore, our CLI (linked with libvstore).
+vs=$builddir/xenstore/vstore
+expect "vstore_write_read" "1
+2" sh -c "$vs write /cli/a 1 /cli/b 2 && $vs read /cli/a /cli/b"
+expect "vstore_ls_perms" 'cli = ""  (b5,r0)
+ a = "1"  (b5,r0)
+ b = "2"  (b5,r0)' sh -c "$vs chmod -r /cli b5 r0 && $vs ls -p / | sed -n '/^cli/,/^[^ ]/p' | grep -v '^[^ c]'"
+expect "vstore_rm_mkdir" "b
+d" sh -c "$vs rm /cli/a && $vs mkdir /cli/d && xenstore-list /cli"
+expect_fail "vstore_read_missing" "$vs" read /cli/none
+expect "vstore_debug_quota" "OK
+nodes              77  nodes owned per domain" sh -c \
+    "$vs debug quota nodes 77 && $vs debug quota | head -n 1 && $vs debug quota nodes 1000 >/dev/null"
+expect_fail "vstore_debug_unknown" "$vs" debug no-such-command
+expect "vstore_watch" "/cli
+/cli/b" sh -c "($vs watch -n 2 /cli >$tmp/vw &) ; sleep 0.5; $vs write /cli/b 3; sleep 0.5; cat $tmp/vw"
+
 # Hostile clients over the same socket.
 for t in oversize nonul unknown midmsg throttle flood; do
     if timeout 60 "$raw" "$tmp/socket" $t 2>"$tmp/err"; then
