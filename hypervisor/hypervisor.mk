@@ -18,7 +18,8 @@ HV_PORTABLE_SOURCES = \
 	hypervisor/mm/memmap.c \
 	hypervisor/common/multiboot.c \
 	hypervisor/common/elf.c \
-	hypervisor/mm/pv_mm.c
+	hypervisor/mm/pv_mm.c \
+	hypervisor/mm/segdesc.c
 
 HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/boot/head.S \
@@ -42,6 +43,7 @@ HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/pv/callback.c \
 	hypervisor/arch/x86/pv/misc_hypercalls.c \
 	hypervisor/arch/x86/pv/dom_build.c \
+	hypervisor/arch/x86/pv/descriptor.c \
 	hypervisor/arch/x86/pv/mmu_ops.c \
 	hypervisor/arch/x86/pv/ptwr.c
 

@@ -154,6 +154,8 @@ void domain_destroy(struct domain *d)
 {
     evtchn_destroy(d); /* while peers can still be found */
     vcpu_op_teardown(d);
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        pv_gdt_destroy(d->vcpus[i]);
     pv_mm_teardown(d); /* drops every reference the MMU holds */
     domain_free_memory(d);
     domains[d->id] = NULL;

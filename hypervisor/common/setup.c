@@ -132,6 +132,7 @@ static void setup_memory(void)
 
     bootmem_init(&free_ram);
     paging_init(&ram);
+    gdt_window_init();
     page_alloc_init(&ram);
     xmalloc_init();
     pr_info("memory: %lu MiB free for the frame allocator\n",

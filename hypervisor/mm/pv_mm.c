@@ -11,6 +11,7 @@
 #include <veneer/errno.h>
 #include <veneer/mm.h>
 #include <veneer/pv_mm.h>
+#include <veneer/segdesc.h>
 #include <veneer/x86.h>
 
 /* Flags allowed at every level, and additionally at L1 (pv-abi.md 1.5). */
@@ -239,8 +240,8 @@ int pv_get_page_type(struct domain *d, mfn_t mfn, enum page_type type)
     struct page_info *pg = mfn_to_page(mfn);
     int rc;
 
-    if (type != PGT_WRITABLE && !is_table_type(type))
-        return -EINVAL; /* segdesc frames: set_gdt's validation, not here */
+    if (type != PGT_WRITABLE && type != PGT_SEG_DESC && !is_table_type(type))
+        return -EINVAL;
     if (pg->type_count == UINT32_MAX)
         return -EINVAL;
     if (pg->type_count) {
@@ -264,6 +265,10 @@ int pv_get_page_type(struct domain *d, mfn_t mfn, enum page_type type)
                 pg->type_count = 0;
                 return rc;
             }
+        } else if (type == PGT_SEG_DESC &&
+                   segdesc_check_page(pv_mm_table(mfn))) {
+            pg->type_count = 0;
+            return -EINVAL; /* a descriptor no guest may have (7.7) */
         }
         pg->type_flags |= PGTF_VALIDATED;
     }

@@ -31,6 +31,8 @@ PVTEST_SRCS = \
 
 # Hostile cases run only when selected (only=hostile): the isolation test.
 PVTEST_SRCS += tests/guest/t-hostile.c
+# Descriptor tables (set_gdt, update_descriptor).
+PVTEST_SRCS += tests/guest/t-desc.c
 
 PVTEST_HDRS = tests/guest/pvtest.h tests/guest/hypercall.h \
 	tests/guest/xen.h tests/guest/lib.h tests/guest/regs.h \

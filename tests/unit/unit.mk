@@ -22,3 +22,5 @@ tests_unit_veneer_unit_LDADD = $(CUNIT_LIBS)
 tests_unit_veneer_unit_SOURCES += tests/unit/test-vboot-table.c tests/boot/vboot-table.c tests/boot/vboot-case.c
 # The PV MMU type system (hypervisor/mm/pv_mm.c) on a host frame table.
 tests_unit_veneer_unit_SOURCES += tests/unit/test-pv-mm.c
+# Guest segment descriptors (hypervisor/mm/segdesc.c).
+tests_unit_veneer_unit_SOURCES += tests/unit/test-segdesc.c

@@ -5,6 +5,7 @@
  * vector at its stub in entry.S.
  */
 #include <veneer/lib.h>
+#include <veneer/mm.h>
 #include <veneer/traps.h>
 #include <veneer/x86.h>
 
@@ -138,4 +139,54 @@ void traps_init(void)
         set_gate(v, exception_stubs + 16 * v, ist, user_gate ? 3 : 0);
     }
     load_tables();
+}
+
+/*
+ * The GDT window (pv-abi.md 1.4): GDTR covers 16 pages at GDT_WINDOW_VA.
+ * Pages 0-13 show the running vCPU's own GDT frames (or a zero page), page
+ * 14 our reserved descriptors (selectors 0xe000 and up, the ones guests
+ * use), page 15 zeros. Switching vCPUs remaps pages 0-13 only.
+ */
+static uint64_t gdt_reserved_page[512] __aligned(4096);
+static const uint64_t gdt_zero_page[512] __aligned(4096);
+static uint64_t *gdt_window_ptes; /* the 16 L1 entries of the window */
+
+static uint64_t window_pte(paddr_t pa)
+{
+    /* Writable: the CPU sets the accessed bit of descriptors it loads. */
+    return pa | _PAGE_PRESENT | _PAGE_RW | _PAGE_NX;
+}
+
+void gdt_window_init(void)
+{
+    /* Our descriptors move from the boot GDT to the reserved page. */
+    memcpy(gdt_reserved_page, &gdt[GDT_RESERVED_FIRST / 8],
+           sizeof(gdt) - GDT_RESERVED_FIRST);
+    gdt_window_ptes = paging_l1_entries(GDT_WINDOW_VA, GDT_WINDOW_PAGES);
+    for (unsigned int i = 0; i < GDT_WINDOW_PAGES; i++) {
+        const void *page = i == GDT_RESERVED_FIRST / PAGE_SIZE
+                               ? (const void *)gdt_reserved_page
+                               : (const void *)gdt_zero_page;
+        gdt_window_ptes[i] = window_pte(virt_to_phys(page));
+    }
+    struct desc_ptr gdtr = {GDT_WINDOW_PAGES * PAGE_SIZE - 1, GDT_WINDOW_VA};
+    __asm__ volatile("lgdt %0" : : "m"(gdtr));
+    /* The TSS descriptor is busy in the old table; the CPU keeps using the
+     * loaded TSS, so nothing needs reloading. */
+}
+
+void gdt_window_show(const mfn_t *frames, unsigned int nr)
+{
+    for (unsigned int i = 0; i < GDT_RESERVED_FIRST / PAGE_SIZE; i++) {
+        paddr_t pa =
+            i < nr ? frames[i] << PAGE_SHIFT : virt_to_phys(gdt_zero_page);
+        uint64_t pte = window_pte(pa);
+        if (gdt_window_ptes[i] != pte) {
+            gdt_window_ptes[i] = pte;
+            __asm__ volatile("invlpg (%0)"
+                             :
+                             : "r"(GDT_WINDOW_VA + i * PAGE_SIZE)
+                             : "memory");
+        }
+    }
 }

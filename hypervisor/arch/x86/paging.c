@@ -94,6 +94,12 @@ static void map_range(uint64_t va, paddr_t pa, uint64_t len, uint64_t flags,
     paging_map(va, pa, len, flags, TABLE_FLAGS, large);
 }
 
+uint64_t *paging_l1_entries(uint64_t va, unsigned int n)
+{
+    BUG_ON(((va >> 12) & 511) + n > 512); /* one L1 table */
+    return walk(va, 1, TABLE_FLAGS);
+}
+
 void paging_copy_hypervisor_slots(uint64_t *l4)
 {
     const uint64_t *root = table_at(root_pa);

@@ -47,6 +47,8 @@ struct vcpu {
         sysenter_cb;
 
     struct vcpu_info *vcpu_info; /* where the guest sees it */
+    mfn_t gdt_frames[14];        /* set_gdt: segdesc-typed, in the window */
+    unsigned int gdt_nr_frames, gdt_ents;
     bool virt_cr0_ts;
     uint64_t virt_iopl;
 

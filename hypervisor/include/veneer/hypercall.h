@@ -16,6 +16,8 @@ typedef long (*hypercall_fn)(HYPERCALL_ARGS);
 
 long do_set_trap_table(HYPERCALL_ARGS);
 long do_stack_switch(HYPERCALL_ARGS);
+long do_set_gdt(HYPERCALL_ARGS);
+long do_update_descriptor(HYPERCALL_ARGS);
 long do_set_callbacks(HYPERCALL_ARGS);
 long do_fpu_taskswitch(HYPERCALL_ARGS);
 long do_set_segment_base(HYPERCALL_ARGS);

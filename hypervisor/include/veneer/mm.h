@@ -20,6 +20,9 @@
 #define FIXMAP_BASE  0xffff82d07fe00000UL
 #define FIXMAP_SLOTS 16
 #define FIXMAP_APIC  0
+/* The GDT window: 16 pages below the fixmap (arch/x86/desc.c). */
+#define GDT_WINDOW_VA    (FIXMAP_BASE - 0x100000UL)
+#define GDT_WINDOW_PAGES 16
 /* Never mapped: the #PF self-test reads it. */
 #define UNMAPPED_PROBE_VA (FIXMAP_BASE - 0x1000UL)
 #define DIRECTMAP_BASE    0xffff830000000000UL
@@ -59,6 +62,9 @@ void paging_map(uint64_t va, paddr_t pa, uint64_t len, uint64_t flags,
 #define HV_L4_LAST_SLOT  271
 void paging_copy_hypervisor_slots(uint64_t *l4);
 void *fixmap_map(unsigned int slot, paddr_t pa);
+/* The L1 entries that map [va, va + n pages), inside one L1 table,
+ * created empty: for mappings that change at run time (the GDT window). */
+uint64_t *paging_l1_entries(uint64_t va, unsigned int n);
 
 /* The frame table, indexed by MFN (see page_info.h). */
 extern struct page_info *frame_table;

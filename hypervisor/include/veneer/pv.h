@@ -53,6 +53,11 @@ void pv_dump_guest_state(struct vcpu *v, const struct cpu_regs *regs);
 
 long pv_hypercall(struct cpu_regs *regs);
 
+/* The vCPU's own GDT (descriptor.c): shown in the window while it runs,
+ * its frames' references dropped when it goes. */
+void pv_gdt_load(struct vcpu *v);
+void pv_gdt_destroy(struct vcpu *v);
+
 /* The initial-domain builder. */
 struct boot_module;
 int pv_build_domain(struct domain *d, const struct boot_module *kernel,

@@ -23,6 +23,8 @@ struct hypercall {
 static const struct hypercall hypercall_table[64] = {
     HC(__HYPERVISOR_set_trap_table, set_trap_table, 1),
     HC(__HYPERVISOR_set_callbacks, set_callbacks, 3),
+    HC(__HYPERVISOR_set_gdt, set_gdt, 2),
+    HC(__HYPERVISOR_update_descriptor, update_descriptor, 2),
     HC(__HYPERVISOR_stack_switch, stack_switch, 2),
     HC(__HYPERVISOR_fpu_taskswitch, fpu_taskswitch, 1),
     HC(__HYPERVISOR_set_debugreg, set_debugreg, 2),
@@ -52,14 +54,11 @@ static const struct hypercall hypercall_table[64] = {
  */
 #define REFUSED(nr, why) [nr] = why
 static const char *const refused[64] = {
-    REFUSED(__HYPERVISOR_set_gdt, "not yet: guest descriptor tables (issue 5)"),
     REFUSED(__HYPERVISOR_sched_op_compat,
             "pre-3.0.2 interface; guests use sched_op (29)"),
     REFUSED(__HYPERVISOR_platform_op,
             "firmware and physical-CPU control: a hardware-less dom0 copes "
             "with -ENOSYS"),
-    REFUSED(__HYPERVISOR_update_descriptor,
-            "not yet: guest descriptor tables (issue 5)"),
     REFUSED(__HYPERVISOR_event_channel_op_compat,
             "pre-3.0.2 interface; guests use event_channel_op (32)"),
     REFUSED(__HYPERVISOR_physdev_op_compat,
