@@ -5,6 +5,7 @@
  * and registers on the console; nothing else is harmed.
  */
 #include <veneer/console.h>
+#include <veneer/console_ring.h>
 #include <veneer/domain.h>
 #include <veneer/event.h>
 #include <veneer/format.h>
@@ -156,6 +157,7 @@ void domain_destroy(struct domain *d)
     vcpu_op_teardown(d);
     for (unsigned int i = 0; i < d->nr_vcpus; i++)
         pv_gdt_destroy(d->vcpus[i]);
+    console_ring_disconnect(d);
     pv_mm_teardown(d); /* drops every reference the MMU holds */
     domain_free_memory(d);
     domains[d->id] = NULL;

@@ -23,6 +23,7 @@ PVTEST_SRCS = \
 	tests/guest/t-traps.c \
 	tests/guest/t-events.c \
 	tests/guest/t-time.c \
+	tests/guest/t-ring.c \
 	tests/guest/t-sched.c \
 	tests/guest/t-grant.c \
 	tests/guest/t-misc.c \
