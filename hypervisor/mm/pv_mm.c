@@ -94,6 +94,11 @@ static void frame_released(mfn_t mfn)
 
     if (pg->owner == OWNER_HYPERVISOR || pg->owner == OWNER_NONE)
         return;
+    if (pg->owner == OWNER_DYING) {
+        pv_mm_flush_tlbs();
+        free_pages(mfn, 0);
+        return;
+    }
     if (d && d->tot_pages)
         d->tot_pages--;
     free_pages(mfn, 0);
@@ -111,7 +116,10 @@ void pv_put_page(mfn_t mfn)
 
 /* ---- validation ---- */
 
-static int get_page_from_l1e(struct domain *d, uint64_t e)
+/* d: the table's owner (flag rules); pg_owner: whose frames it may map
+ * (d itself, or the domain a privileged d named in mmu_update). */
+static int get_page_from_l1e(struct domain *d, struct domain *pg_owner,
+                             uint64_t e)
 {
     mfn_t mfn = pte_mfn(e);
     uint64_t disallow = ~(BASE_ALLOWED | _PAGE_GLOBAL | PTE_ADDR_MASK);
@@ -126,10 +134,10 @@ static int get_page_from_l1e(struct domain *d, uint64_t e)
         return -EINVAL;
     if (!mfn_valid(mfn))
         return -EPERM; /* MMIO: no I/O memory permissions yet */
-    if (pv_get_page(d, mfn))
+    if (pv_get_page(pg_owner, mfn))
         return -EBUSY;
     if (e & _PAGE_RW) {
-        rc = pv_get_page_type(d, mfn, PGT_WRITABLE);
+        rc = pv_get_page_type(pg_owner, mfn, PGT_WRITABLE);
         if (rc) {
             pv_put_page(mfn);
             return -EBUSY;
@@ -185,7 +193,7 @@ static bool slot_checked(enum page_type level, unsigned int i)
 
 static int get_entry(struct domain *d, enum page_type level, uint64_t e)
 {
-    return level == PGT_L1 ? get_page_from_l1e(d, e)
+    return level == PGT_L1 ? get_page_from_l1e(d, d, e)
                            : get_page_from_lne(d, e, level);
 }
 
@@ -364,10 +372,11 @@ static void write_entry(uint64_t *p, uint64_t val, bool preserve_ad)
     __atomic_store_n(p, val, __ATOMIC_SEQ_CST);
 }
 
-/* Entry idx of the validated table mfn at level becomes val. */
-static int mod_entry(struct domain *d, mfn_t mfn, enum page_type level,
-                     unsigned int idx, uint64_t val, bool preserve_ad,
-                     const uint64_t *expect, uint64_t *seen)
+/* Entry idx of d's validated table mfn at level becomes val; an L1 entry
+ * may map pg_owner's frames. */
+static int mod_entry(struct domain *d, struct domain *pg_owner, mfn_t mfn,
+                     enum page_type level, unsigned int idx, uint64_t val,
+                     bool preserve_ad, const uint64_t *expect, uint64_t *seen)
 {
     uint64_t *p = &pv_mm_table(mfn)[idx];
     uint64_t old = __atomic_load_n(p, __ATOMIC_SEQ_CST);
@@ -378,7 +387,7 @@ static int mod_entry(struct domain *d, mfn_t mfn, enum page_type level,
         level == PGT_L1 ? FASTPATH_FLAGS : FASTPATH_FLAGS | _PAGE_RW;
     int rc;
 
-    if (!slot_checked(level, idx))
+    if (!slot_checked(level, idx) || (level != PGT_L1 && pg_owner != d))
         return -EINVAL;
     if (expect && old != *expect) {
         *seen = old;
@@ -394,7 +403,8 @@ static int mod_entry(struct domain *d, mfn_t mfn, enum page_type level,
             write_entry(p, val, preserve_ad);
             return 0;
         }
-        rc = get_entry(d, level, val);
+        rc = level == PGT_L1 ? get_page_from_l1e(d, pg_owner, val)
+                             : get_entry(d, level, val);
         if (rc)
             return rc;
     }
@@ -416,14 +426,14 @@ int pv_mm_mod_l1(struct domain *d, mfn_t l1, unsigned int idx, uint64_t val,
     if (pg->type != PGT_L1 || !pg->type_count ||
         !(pg->type_flags & PGTF_VALIDATED))
         return -EINVAL;
-    rc = mod_entry(d, l1, PGT_L1, idx, val, preserve_ad, expect, &seen);
+    rc = mod_entry(d, d, l1, PGT_L1, idx, val, preserve_ad, expect, &seen);
     if (rc == -EAGAIN && expect)
         *(uint64_t *)expect = seen;
     return rc;
 }
 
-int pv_mm_update_entry(struct domain *d, uint64_t maddr, uint64_t val,
-                       bool preserve_ad)
+int pv_mm_update_entry(struct domain *d, struct domain *pg_owner,
+                       uint64_t maddr, uint64_t val, bool preserve_ad)
 {
     mfn_t mfn = maddr >> PAGE_SHIFT;
     unsigned int idx = (maddr & (PAGE_SIZE - 1)) / 8;
@@ -439,7 +449,8 @@ int pv_mm_update_entry(struct domain *d, uint64_t maddr, uint64_t val,
         case PGT_L2:
         case PGT_L3:
         case PGT_L4:
-            rc = mod_entry(d, mfn, pg->type, idx, val, preserve_ad, 0, 0);
+            rc = mod_entry(d, pg_owner, mfn, pg->type, idx, val, preserve_ad, 0,
+                           0);
             break;
         case PGT_WRITABLE:
             pv_mm_table(mfn)[idx] = val;
@@ -564,9 +575,10 @@ uint64_t pv_mm_teardown(struct domain *d)
             }
         }
     }
-    /* Whatever still holds a type (a reference nobody tracked) is forced
-     * down top-down, so entries release what they hold below. */
-    for (enum page_type t = PGT_L4; t >= PGT_WRITABLE; t--) {
+    /* A table still typed (a reference nobody tracked) is forced down
+     * top-down, so its entries release what they hold below. Writable
+     * references left are other domains' mappings: they stay. */
+    for (enum page_type t = PGT_L4; t >= PGT_L1; t--) {
         for (mfn_t mfn = 0; mfn < nr_machine_frames; mfn++) {
             struct page_info *pg = mfn_to_page(mfn);
             if (pg->owner != d->id || pg->type != t || !pg->type_count)
@@ -577,15 +589,22 @@ uint64_t pv_mm_teardown(struct domain *d)
             pg->type_flags = 0;
         }
     }
-    /* Every frame is now held by its allocation reference at most plus
-     * mappings nobody will drop: free them all. */
+    /* Each frame now holds its allocation reference, plus the references
+     * of other domains' mappings (a control domain's foreign mappings).
+     * Frames nobody else holds are freed now; the others change hands to
+     * OWNER_DYING, out of everyone's reach, until the last one goes. */
     for (mfn_t mfn = 0; mfn < nr_machine_frames; mfn++) {
         struct page_info *pg = mfn_to_page(mfn);
         if (pg->owner != d->id || !pg->count)
             continue;
-        pg->count = 0;
-        pg->type_count = 0;
-        pg->flags &= ~PGF_ALLOCATED;
+        if (pg->flags & PGF_ALLOCATED) {
+            pg->flags &= ~PGF_ALLOCATED;
+            pg->count--;
+        }
+        if (pg->count || pg->type_count) {
+            pg->owner = OWNER_DYING;
+            continue;
+        }
         free_pages(mfn, 0);
         freed++;
     }
@@ -593,12 +612,14 @@ uint64_t pv_mm_teardown(struct domain *d)
     if (d->shared_info_mfn != INVALID_MFN && mfn_valid(d->shared_info_mfn) &&
         mfn_to_page(d->shared_info_mfn)->owner == OWNER_HYPERVISOR) {
         struct page_info *pg = mfn_to_page(d->shared_info_mfn);
-        pg->count = 0;
-        pg->type_count = 0;
-        free_pages(d->shared_info_mfn, 0);
+        if (pg->count || pg->type_count) {
+            pg->owner = OWNER_DYING;
+        } else {
+            free_pages(d->shared_info_mfn, 0);
+            freed++;
+        }
         d->shared_info_mfn = INVALID_MFN;
         d->shared_info = 0;
-        freed++;
     }
     return freed;
 }

@@ -1,6 +1,7 @@
 /* Memory cases: memory_op sub-ops, mmu_update, update_va_mapping, pinning,
  * base pointers, TLB flushes, and the refusals that protect isolation. */
 #include "mm.h"
+#include "events.h"
 #include "traps.h"
 
 #define TEST_VA(k) fixmap_va(FIX_TEST0 + (k))
@@ -398,6 +399,32 @@ PVTEST(t_mmu_update_batch, "mm.mmu_update_batch",
     CHECK_EQ(pte_read(TEST_VA(6)) & PTE_ADDR, (uint64_t)va_to_mfn(page) << 12);
     CHECK_OK(map_at(TEST_VA(5), 0));
     CHECK_OK(map_at(TEST_VA(6), 0));
+    page_free(page);
+    return PV_PASS;
+}
+
+PVTEST(t_foreigndom, "mm.foreigndom_refused",
+       "mmu_update and mmuext_op naming ourselves or a domain that does "
+       "not exist as foreigndom are -ESRCH")
+{
+    uint64_t *page = page_alloc();
+    CHECK(page);
+    mmu_update_t req = {pte_maddr(TEST_VA(7)), pte_rw(va_to_mfn(page))};
+    domid_t self = pv_domid();
+    static const unsigned doms[] = {0, 1000};
+    for (unsigned i = 0; i < ARRAY_SIZE(doms); i++) {
+        unsigned dom = doms[i] == 0 ? self : doms[i];
+        unsigned done = 99;
+        long rc = hc_mmu_update(&req, 1, &done, dom);
+        if (rc != -XEN_ESRCH)
+            FAIL("mmu_update foreigndom %#x: %ld", dom, rc);
+        struct mmuext_op op = {.cmd = MMUEXT_PIN_L1_TABLE};
+        op.arg1.mfn = va_to_mfn(page);
+        rc = hc_mmuext_op(&op, 1, NULL, dom);
+        if (rc != -XEN_ESRCH)
+            FAIL("mmuext_op foreigndom %#x: %ld", dom, rc);
+    }
+    CHECK_EQ(pte_read(TEST_VA(7)), 0);
     page_free(page);
     return PV_PASS;
 }

@@ -212,13 +212,15 @@ static void test_refuse_unowned(void)
     struct page_info *before = snapshot();
     uint64_t slot = (t.l1 << PAGE_SHIFT) + 8 * 7;
     /* Another domain's frame, a free frame, a frame beyond RAM. */
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, slot, ro(foreign), false), -EBUSY);
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, slot, rw(0), false), -EBUSY);
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, slot, ro(NFRAMES + 5), false),
-                    -EPERM);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, slot, ro(foreign), false),
+                    -EBUSY);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, slot, rw(0), false), -EBUSY);
+    CU_ASSERT_EQUAL(
+        pv_mm_update_entry(&dom, &dom, slot, ro(NFRAMES + 5), false), -EPERM);
     /* Tables of another domain cannot be written at all. */
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, foreign << PAGE_SHIFT, 0, false),
-                    -EINVAL);
+    CU_ASSERT_EQUAL(
+        pv_mm_update_entry(&dom, &dom, foreign << PAGE_SHIFT, 0, false),
+        -EINVAL);
     CU_ASSERT_EQUAL(pv_mm_pin(&dom, foreign, PGT_L1), -EINVAL);
     CU_ASSERT_EQUAL(memory[t.l1][7], 0);
     assert_counts_as(before);
@@ -242,17 +244,19 @@ static void test_refuse_writable_tables(void)
     uint32_t l4_count = frame_table[t.l4].count;
     uint64_t slot = (t.l1 << PAGE_SHIFT) + 8 * 9;
     /* RW mapping of a pinned L1 (itself), of an L4 in use. */
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, slot, rw(t.l1), false), -EBUSY);
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, slot, rw(t.l4), false), -EBUSY);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, slot, rw(t.l1), false),
+                    -EBUSY);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, slot, rw(t.l4), false),
+                    -EBUSY);
     /* Turning the L1's own RO mapping writable. */
     CU_ASSERT_EQUAL(pv_mm_mod_l1(&dom, t.l1, 2, rw(t.l1), false, NULL), -EBUSY);
     assert_counts_as(before);
     /* A frame mapped RW cannot become a table. */
     CU_ASSERT_EQUAL(pv_mm_pin(&dom, t.data, PGT_L1), -EINVAL);
     /* RO mappings of tables are fine, and go away cleanly. */
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, slot, ro(t.l4), false), 0);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, slot, ro(t.l4), false), 0);
     CU_ASSERT_EQUAL(frame_table[t.l4].count, l4_count + 1);
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, slot, 0, false), 0);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, slot, 0, false), 0);
     CU_ASSERT_EQUAL(pv_mm_unpin(&dom, t.l4), 0);
     /* Once unpinned, the L1 may be mapped RW again (and the type change
      * back to a table later flushes the TLBs). */
@@ -262,10 +266,11 @@ static void test_refuse_writable_tables(void)
     mfn_t spare = alloc_for(&dom);
     CU_ASSERT_EQUAL(pv_mm_pin(&dom, spare, PGT_L1), 0);
     CU_ASSERT_EQUAL(
-        pv_mm_update_entry(&dom, (spare << PAGE_SHIFT), rw(t.l1), false), 0);
+        pv_mm_update_entry(&dom, &dom, (spare << PAGE_SHIFT), rw(t.l1), false),
+        0);
     CU_ASSERT_EQUAL(frame_table[t.l1].type, PGT_WRITABLE);
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, (spare << PAGE_SHIFT), 0, false),
-                    0);
+    CU_ASSERT_EQUAL(
+        pv_mm_update_entry(&dom, &dom, (spare << PAGE_SHIFT), 0, false), 0);
     CU_ASSERT_EQUAL(pv_mm_pin(&dom, t.l1, PGT_L1), 0);
     CU_ASSERT(flushes > f);
     teardown();
@@ -330,17 +335,21 @@ static void test_hypervisor_slots(void)
     mfn_t l3b = alloc_for(&dom);
     for (unsigned int i = HV_L4_FIRST_SLOT; i <= HV_L4_LAST_SLOT; i++) {
         uint64_t maddr = (t.l4 << PAGE_SHIFT) + 8 * i;
-        CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, maddr, 0, false), -EINVAL);
+        CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, maddr, 0, false),
+                        -EINVAL);
         CU_ASSERT_EQUAL(
-            pv_mm_update_entry(&dom, maddr, table_entry(l3b), false), -EINVAL);
+            pv_mm_update_entry(&dom, &dom, maddr, table_entry(l3b), false),
+            -EINVAL);
         CU_ASSERT_EQUAL(memory[t.l4][i], HV_MARK | i);
     }
     /* The slots around them are the guest's. */
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, (t.l4 << PAGE_SHIFT) + 8 * 272,
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom,
+                                       (t.l4 << PAGE_SHIFT) + 8 * 272,
                                        table_entry(l3b), false),
                     0);
     CU_ASSERT_EQUAL(frame_table[l3b].type, PGT_L3);
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, (t.l4 << PAGE_SHIFT) + 8 * 255,
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom,
+                                       (t.l4 << PAGE_SHIFT) + 8 * 255,
                                        table_entry(l3b), false),
                     0);
     CU_ASSERT_EQUAL(frame_table[l3b].type_count, 2);
@@ -358,7 +367,8 @@ static void test_updates(void)
     build_tree(&t);
     mfn_t page = alloc_for(&dom);
     /* Unpinned tables take plain writes, unchecked. */
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, (t.l1 << PAGE_SHIFT) + 8 * 20,
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom,
+                                       (t.l1 << PAGE_SHIFT) + 8 * 20,
                                        0xdeadbeef, false),
                     0);
     CU_ASSERT_EQUAL(memory[t.l1][20], 0xdeadbeef);
@@ -366,15 +376,15 @@ static void test_updates(void)
     CU_ASSERT_EQUAL(pv_mm_pin(&dom, t.l4, PGT_L4), 0);
     /* Map, remap read-only, unmap: references follow. */
     uint64_t slot = (t.l1 << PAGE_SHIFT) + 8 * 20;
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, slot, rw(page), false), 0);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, slot, rw(page), false), 0);
     CU_ASSERT_EQUAL(frame_table[page].type_count, 1);
     CU_ASSERT_EQUAL(frame_table[page].count, 2);
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, slot, ro(page), false), 0);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, slot, ro(page), false), 0);
     CU_ASSERT_EQUAL(frame_table[page].type_count, 0);
     CU_ASSERT_EQUAL(frame_table[page].count, 2);
     /* PRESERVE_AD keeps what the hardware set. */
     memory[t.l1][20] |= _PAGE_ACCESSED | _PAGE_DIRTY;
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, slot, ro(page), true), 0);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, slot, ro(page), true), 0);
     CU_ASSERT((memory[t.l1][20] & (_PAGE_ACCESSED | _PAGE_DIRTY)) ==
               (_PAGE_ACCESSED | _PAGE_DIRTY));
     /* A compare-exchange that lost its race says what it saw. */
@@ -416,13 +426,14 @@ static void test_shared_info(void)
     other.shared_info_mfn = si_other;
     CU_ASSERT_EQUAL(pv_mm_pin(&dom, t.l1, PGT_L1), 0);
     uint64_t slot = (t.l1 << PAGE_SHIFT) + 8 * 30;
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, slot, rw(si), false), 0);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, slot, rw(si), false), 0);
     CU_ASSERT_EQUAL(frame_table[si].type, PGT_WRITABLE);
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, slot + 8, rw(si_other), false),
-                    -EBUSY);
+    CU_ASSERT_EQUAL(
+        pv_mm_update_entry(&dom, &dom, slot + 8, rw(si_other), false), -EBUSY);
     /* It is not the domain's frame to use as a table. */
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, si << PAGE_SHIFT, 0, false), 0);
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, slot, 0, false), 0);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, si << PAGE_SHIFT, 0, false),
+                    0);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, slot, 0, false), 0);
     CU_ASSERT_EQUAL(frame_table[si].count, 0);
     CU_ASSERT_EQUAL(frame_table[si].owner, OWNER_HYPERVISOR);
     teardown();
@@ -533,6 +544,66 @@ static void test_teardown_frees_all(void)
     teardown();
 }
 
+static void test_foreign_mappings(void)
+{
+    struct tree t;
+
+    setup();
+    dom.privileged = true; /* the control domain */
+    build_tree(&t);
+    mfn_t of = alloc_for(&other), keep = alloc_for(&other);
+    mfn_t si_o = next_frame++;
+    frame_table[si_o].owner = OWNER_HYPERVISOR;
+    other.shared_info_mfn = si_o;
+    CU_ASSERT_EQUAL(pv_mm_pin(&dom, t.l1, PGT_L1), 0);
+    uint64_t slot = (t.l1 << PAGE_SHIFT) + 8 * 50;
+    /* Another domain's frames only when named as the page owner. */
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, slot, ro(of), false),
+                    -EBUSY);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &other, slot, rw(t.data), false),
+                    -EBUSY);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &other, slot, rw(of), false), 0);
+    CU_ASSERT_EQUAL(frame_table[of].type, PGT_WRITABLE);
+    CU_ASSERT_EQUAL(frame_table[of].count, 2);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &other, slot + 8, rw(si_o), false),
+                    0);
+    /* Upper levels never map another domain's tables. */
+    mfn_t l2 = alloc_for(&other);
+    CU_ASSERT_EQUAL(pv_mm_pin(&dom, t.l2, PGT_L2), 0);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &other, (t.l2 << PAGE_SHIFT) + 8,
+                                       table_entry(l2), false),
+                    -EINVAL);
+    CU_ASSERT_EQUAL(pv_mm_unpin(&dom, t.l2), 0);
+    /* Xen: a table holding a foreign entry does not revalidate. */
+    CU_ASSERT_EQUAL(pv_mm_unpin(&dom, t.l1), 0);
+    CU_ASSERT_EQUAL(frame_table[of].count, 1);
+    CU_ASSERT_EQUAL(pv_mm_pin(&dom, t.l1, PGT_L1), -EBUSY);
+    memory[t.l1][50] = memory[t.l1][51] = 0;
+    CU_ASSERT_EQUAL(pv_mm_pin(&dom, t.l1, PGT_L1), 0);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &other, slot, rw(of), false), 0);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &other, slot + 8, ro(si_o), false),
+                    0);
+
+    /* The other domain goes while mapped: its mapped frames stay, out of
+     * everyone's reach, and go with the last mapping. */
+    unsigned int f = frees;
+    uint64_t others = other.tot_pages;
+    CU_ASSERT_EQUAL(pv_mm_teardown(&other), others - 1);
+    CU_ASSERT_EQUAL(frame_table[keep].owner, OWNER_NONE);
+    CU_ASSERT_EQUAL(frame_table[of].owner, OWNER_DYING);
+    CU_ASSERT_EQUAL(frame_table[si_o].owner, OWNER_DYING);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, slot + 16, ro(of), false),
+                    -EBUSY);
+    f = frees;
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, slot, 0, false), 0);
+    CU_ASSERT_EQUAL(frees, f + 1);
+    CU_ASSERT_EQUAL(frame_table[of].owner, OWNER_NONE);
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&dom, &dom, slot + 8, 0, false), 0);
+    CU_ASSERT_EQUAL(frees, f + 2);
+    CU_ASSERT_EQUAL(frame_table[si_o].owner, OWNER_NONE);
+    teardown();
+}
+
 static const struct unit_case pv_mm_cases[] = {
     {"pin validates the tree; unpin restores every count", test_pin_counts},
     {"frames the domain does not own are refused", test_refuse_unowned},
@@ -547,6 +618,8 @@ static const struct unit_case pv_mm_cases[] = {
     {"a frame given back while mapped is freed at unmap",
      test_release_then_unmap},
     {"teardown frees every frame", test_teardown_frees_all},
+    {"foreign mappings of a control domain outlive their owner",
+     test_foreign_mappings},
     {NULL, NULL},
 };
 UNIT_SUITE(pv_mm, pv_mm_cases)

@@ -31,6 +31,9 @@ enum page_type {
 /* page_info.owner for frames no domain owns. */
 #define OWNER_NONE       0xffffu /* free, or the hypervisor's own */
 #define OWNER_HYPERVISOR 0xfffeu /* a hypervisor page guests may map */
+#define OWNER_DYING                                   \
+    0xfffdu /* of a destroyed domain, still mapped by \
+               another: freed with the last reference */
 
 /* page_info.type_flags */
 #define PGTF_VALIDATED (1u << 0)

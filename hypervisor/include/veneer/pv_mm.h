@@ -66,10 +66,12 @@ int pv_mm_unpin(struct domain *d, mfn_t mfn);
  * MMU_NORMAL_PT_UPDATE (preserve_ad: MMU_PT_UPDATE_PRESERVE_AD) of the
  * 8-byte entry at machine address maddr, in a frame d owns: validated as
  * an entry of that table's level, or a plain write if the frame is not a
- * table. Returns 0 or Xen's errno.
+ * table. An L1 entry may map frames of pg_owner (d, or the domain a
+ * privileged caller named as foreigndom; upper levels only d's). Returns
+ * 0 or Xen's errno.
  */
-int pv_mm_update_entry(struct domain *d, uint64_t maddr, uint64_t val,
-                       bool preserve_ad);
+int pv_mm_update_entry(struct domain *d, struct domain *pg_owner,
+                       uint64_t maddr, uint64_t val, bool preserve_ad);
 /* The same on entry idx of a validated L1 (update_va_mapping, the L1
  * write emulator). If expect is non-NULL the write happens only if the
  * entry still holds *expect; otherwise *expect gets the current value and
@@ -103,7 +105,9 @@ int pv_mm_release_frame(struct domain *d, mfn_t mfn);
 /*
  * Domain destruction: drops every base pointer and pin, devalidates every
  * table, frees every frame the domain owns and its shared_info frame.
- * Returns the number of frames freed.
+ * Frames another domain still maps (foreign mappings) become OWNER_DYING
+ * and are freed when that mapping goes. Returns the number of frames
+ * freed now.
  */
 uint64_t pv_mm_teardown(struct domain *d);
 

@@ -37,24 +37,40 @@ static void flush_one(uint64_t va)
         __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
+/* DOMID_XEN as a page owner: a domain that owns no frame. */
+static struct domain dom_xen = {.id = DOMID_XEN,
+                                .shared_info_mfn = INVALID_MFN};
+
 /*
- * foreigndom's page owner (low 16 bits). Xen: DOMID_SELF is the caller,
- * naming oneself explicitly is -ESRCH, an unknown domain -ESRCH. Foreign
- * mappings for the control domain are not implemented yet: -EPERM.
+ * foreigndom's page owner (low 16 bits), as Xen's get_pg_owner(): DOMID_SELF
+ * is the caller; naming oneself explicitly or an unknown domain is -ESRCH;
+ * another domain (or DOMID_XEN) needs the control domain (-EPERM
+ * otherwise). DOMID_IO (machine frames outside RAM) is refused: veneer
+ * gives no domain I/O memory yet.
  */
-static int check_pg_owner(struct domain *d, unsigned int foreigndom)
+static struct domain *pg_owner_of(struct domain *d, unsigned int foreigndom,
+                                  long *err)
 {
     domid_t id = foreigndom & 0xffff;
+    struct domain *o;
 
+    *err = 0;
     if (id == DOMID_SELF)
-        return 0;
-    if (id == d->id)
-        return -ESRCH;
-    if (id == DOMID_IO)
-        return -EPERM;
-    if (!domain_by_id(id))
-        return -ESRCH;
-    return -EPERM;
+        return d;
+    if (id == d->id) {
+        *err = -ESRCH;
+        return NULL;
+    }
+    if (id == DOMID_IO) {
+        *err = -EPERM;
+        return NULL;
+    }
+    o = id == DOMID_XEN ? &dom_xen : domain_by_id(id);
+    if (!o)
+        *err = -ESRCH;
+    else if (!d->privileged)
+        *err = -EPERM;
+    return *err ? NULL : o;
 }
 
 /* A vCPU bitmap from the guest: only its validity matters on one pCPU. */
@@ -76,7 +92,7 @@ static void report_done(uint64_t pdone, unsigned int done)
 long do_mmu_update(HYPERCALL_ARGS)
 {
     struct vcpu *v = current;
-    struct domain *d = v->domain;
+    struct domain *d = v->domain, *pt_owner = d, *pg_owner;
     uint64_t ureqs = a1, pdone = a3;
     unsigned int count = (unsigned int)a2, foreigndom = (unsigned int)a4;
     unsigned int i, done = 0, pt_dom = foreigndom >> 16;
@@ -93,13 +109,14 @@ long do_mmu_update(HYPERCALL_ARGS)
         return -EFAULT;
     if (pt_dom) {
         /* Page tables of another domain: the control domain only. */
-        if (!domain_by_id(pt_dom - 1) && pt_dom - 1 != d->id)
+        pt_owner = domain_by_id(pt_dom - 1);
+        if (!pt_owner)
             return -ESRCH;
-        if (pt_dom - 1 != d->id)
+        if (pt_owner != d && !d->privileged)
             return -EPERM;
     }
-    rc = check_pg_owner(d, foreigndom);
-    if (rc)
+    pg_owner = pg_owner_of(d, foreigndom, &rc);
+    if (!pg_owner)
         return rc;
 
     for (i = 0; i < count; i++) {
@@ -114,12 +131,16 @@ long do_mmu_update(HYPERCALL_ARGS)
         case MMU_NORMAL_PT_UPDATE:
         case MMU_PT_UPDATE_PRESERVE_AD:
         case MMU_PT_UPDATE_NO_TRANSLATE:
-            rc = pv_mm_update_entry(d, req.ptr & ~3UL, req.val,
+            rc = pv_mm_update_entry(pt_owner, pg_owner, req.ptr & ~3UL, req.val,
                                     (req.ptr & 3) == MMU_PT_UPDATE_PRESERVE_AD);
             break;
         case MMU_MACHPHYS_UPDATE: {
             mfn_t mfn = req.ptr >> PAGE_SHIFT;
-            rc = pv_get_page(d, mfn);
+            if (pt_owner != d) {
+                rc = -EPERM;
+                break;
+            }
+            rc = pv_get_page(pg_owner, mfn);
             if (rc)
                 break;
             m2p_set(mfn, req.val);
@@ -208,7 +229,7 @@ static int set_ldt(uint64_t ptr, unsigned int ents)
 long do_mmuext_op(HYPERCALL_ARGS)
 {
     struct vcpu *v = current;
-    struct domain *d = v->domain;
+    struct domain *d = v->domain, *pg_owner;
     uint64_t uops = a1, pdone = a3;
     unsigned int count = (unsigned int)a2, foreigndom = (unsigned int)a4;
     unsigned int i, done = 0;
@@ -221,9 +242,11 @@ long do_mmuext_op(HYPERCALL_ARGS)
     }
     if (!guest_range_ok(uops, (uint64_t)count * sizeof(struct mmuext_op)))
         return -EFAULT;
-    rc = check_pg_owner(d, foreigndom);
-    if (rc)
+    pg_owner = pg_owner_of(d, foreigndom, &rc);
+    if (!pg_owner)
         return rc;
+    if (pg_owner == &dom_xen)
+        return -EINVAL; /* Xen: not a PV domain */
 
     for (i = 0; i < count; i++) {
         struct mmuext_op op;
@@ -232,16 +255,26 @@ long do_mmuext_op(HYPERCALL_ARGS)
             rc = -EFAULT;
             break;
         }
+        /* Commands 5-15 (base pointers, flushes, the LDT) act on the
+         * caller itself: -EPERM with a foreign page owner, as in Xen. 14 is
+         * not a command. */
+        if (pg_owner != d && op.cmd >= MMUEXT_NEW_BASEPTR &&
+            op.cmd <= MMUEXT_NEW_USER_BASEPTR && op.cmd != 14) {
+            rc = -EPERM;
+            break;
+        }
         switch (op.cmd) {
         case MMUEXT_PIN_L1_TABLE:
         case MMUEXT_PIN_L2_TABLE:
         case MMUEXT_PIN_L3_TABLE:
         case MMUEXT_PIN_L4_TABLE:
-            rc = pv_mm_pin(d, op.arg1.mfn,
+            /* The control domain may pin another domain's tables (a
+             * toolstack building it): validated as that domain's. */
+            rc = pv_mm_pin(pg_owner, op.arg1.mfn,
                            PGT_L1 + (op.cmd - MMUEXT_PIN_L1_TABLE));
             break;
         case MMUEXT_UNPIN_TABLE:
-            rc = pv_mm_unpin(d, op.arg1.mfn);
+            rc = pv_mm_unpin(pg_owner, op.arg1.mfn);
             break;
         case MMUEXT_NEW_BASEPTR:
             rc = new_baseptr(v, op.arg1.mfn);
