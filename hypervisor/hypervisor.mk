@@ -19,7 +19,8 @@ HV_PORTABLE_SOURCES = \
 	hypervisor/common/multiboot.c \
 	hypervisor/common/elf.c \
 	hypervisor/mm/pv_mm.c \
-	hypervisor/mm/segdesc.c
+	hypervisor/mm/segdesc.c \
+	hypervisor/common/grant_table.c
 
 HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/boot/head.S \

@@ -9,6 +9,7 @@
 #include <veneer/domain.h>
 #include <veneer/event.h>
 #include <veneer/format.h>
+#include <veneer/grant_table.h>
 #include <veneer/heap.h>
 #include <veneer/lib.h>
 #include <veneer/mm.h>
@@ -65,6 +66,10 @@ struct domain *domain_create(domid_t id, const char *name, bool privileged,
     }
     if (evtchn_init(d, EVTCHN_2L_NR_CHANNELS - 1))
         goto fail;
+    if (gnttab_init(d, GNTTAB_MAX_FRAMES)) {
+        evtchn_destroy(d);
+        goto fail;
+    }
     domains[id] = d;
     return d;
 
@@ -158,7 +163,9 @@ void domain_destroy(struct domain *d)
     for (unsigned int i = 0; i < d->nr_vcpus; i++)
         pv_gdt_destroy(d->vcpus[i]);
     console_ring_disconnect(d);
+    gnttab_release(d); /* grant mappings, while page tables are valid */
     pv_mm_teardown(d); /* drops every reference the MMU holds */
+    gnttab_destroy(d); /* its frames, unmapped now */
     domain_free_memory(d);
     domains[d->id] = NULL;
     for (unsigned int i = 0; i < d->nr_vcpus; i++)

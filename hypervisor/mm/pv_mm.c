@@ -9,6 +9,7 @@
  * a frame outside RAM is -EPERM for a domain without I/O privilege.
  */
 #include <veneer/errno.h>
+#include <veneer/grant_table.h>
 #include <veneer/mm.h>
 #include <veneer/pv_mm.h>
 #include <veneer/segdesc.h>
@@ -42,8 +43,8 @@ static bool guest_l4_slot(unsigned int i)
 
 bool pv_mm_shared_with(const struct domain *d, mfn_t mfn)
 {
-    return mfn_valid(mfn) && mfn == d->shared_info_mfn &&
-           mfn_to_page(mfn)->owner == OWNER_HYPERVISOR;
+    return mfn_valid(mfn) && mfn_to_page(mfn)->owner == OWNER_HYPERVISOR &&
+           (mfn == d->shared_info_mfn || gnttab_is_table_frame(d, mfn));
 }
 
 bool pv_mm_is_l1(const struct domain *d, mfn_t mfn)
@@ -151,6 +152,10 @@ static void put_page_from_l1e(uint64_t e)
     mfn_t mfn = pte_mfn(e);
 
     if (!(e & _PAGE_PRESENT) || !mfn_valid(mfn))
+        return;
+    /* A grant mapping's references belong to its maptrack entry
+     * (grant_table.c), which drops them when it is unmapped. */
+    if (e & PTE_GNTTAB)
         return;
     if (e & _PAGE_RW)
         pv_put_page_type(mfn);
@@ -393,6 +398,9 @@ static int mod_entry(struct domain *d, struct domain *pg_owner, mfn_t mfn,
         *seen = old;
         return -EAGAIN;
     }
+    /* Grant mappings go only through grant_table_op (pv-abi.md 7.2). */
+    if (level == PGT_L1 && (old & _PAGE_PRESENT) && (old & PTE_GNTTAB))
+        return -EINVAL;
     if (val & _PAGE_PRESENT) {
         if ((val & PTE_FLAGS_MASK & ~allowed) ||
             (level == PGT_L1 && (val & PTE_GNTTAB)))

@@ -20,8 +20,8 @@
 
 struct domain *domains[MAX_DOMAINS];
 struct vcpu *current;
-static long live_allocs;       /* xzalloc minus xfree */
-static long fail_allocs_after; /* fail allocations after this many (-1 no) */
+static long live_allocs;            /* xzalloc minus xfree */
+static long fail_allocs_after = -1; /* fail allocations after this many */
 static unsigned int kicks[MAX_VIRT_CPUS];
 
 struct domain *domain_by_id(domid_t id)

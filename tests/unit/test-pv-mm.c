@@ -25,7 +25,7 @@
  * domains[] come with the event-channel tests). */
 struct page_info *frame_table;
 mfn_t nr_machine_frames;
-static uint64_t (*memory)[512];
+uint64_t (*memory)[512]; /* machine memory, shared with test-grant.c */
 static struct domain dom, other;
 static struct vcpu vcpu0;
 static unsigned int flushes, frees;

@@ -24,3 +24,5 @@ tests_unit_veneer_unit_SOURCES += tests/unit/test-vboot-table.c tests/boot/vboot
 tests_unit_veneer_unit_SOURCES += tests/unit/test-pv-mm.c
 # Guest segment descriptors (hypervisor/mm/segdesc.c).
 tests_unit_veneer_unit_SOURCES += tests/unit/test-segdesc.c
+# Grant tables (hypervisor/common/grant_table.c) on the PV MMU's host frame table.
+tests_unit_veneer_unit_SOURCES += tests/unit/test-grant.c

@@ -100,7 +100,8 @@ struct domain {
     bool hypercall_trace;
     uint64_t vm_assist; /* VMASST_TYPE_* bits the guest enabled */
 
-    struct domain_evtchn evtchn; /* common/event_channel.c */
+    struct domain_evtchn evtchn;     /* common/event_channel.c */
+    struct grant_table *grant_table; /* common/grant_table.c */
     uint64_t enosys_seen; /* hypercall numbers already logged as -ENOSYS */
 };
 

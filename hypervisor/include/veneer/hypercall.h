@@ -35,6 +35,7 @@ long do_get_debugreg(HYPERCALL_ARGS);
 long do_event_channel_op(HYPERCALL_ARGS);
 long do_vcpu_op(HYPERCALL_ARGS);
 long do_set_timer_op(HYPERCALL_ARGS);
+long do_grant_table_op(HYPERCALL_ARGS);
 long do_mmu_update(HYPERCALL_ARGS);
 long do_update_va_mapping(HYPERCALL_ARGS);
 long do_mmuext_op(HYPERCALL_ARGS);
