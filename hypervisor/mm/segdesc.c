@@ -5,12 +5,12 @@
 #include <veneer/errno.h>
 #include <veneer/segdesc.h>
 
-#define DESC_P        (1ULL << 47)
-#define DESC_S        (1ULL << 44) /* code/data, not system */
+#define DESC_P         (1ULL << 47)
+#define DESC_S         (1ULL << 44) /* code/data, not system */
 #define DESC_DPL_SHIFT 45
-#define DESC_DPL_MASK (3ULL << DESC_DPL_SHIFT)
-#define DESC_TYPE(d)  (((d) >> 40) & 0xf)
-#define SYS_CALL_GATE 0xc
+#define DESC_DPL_MASK  (3ULL << DESC_DPL_SHIFT)
+#define DESC_TYPE(d)   (((d) >> 40) & 0xf)
+#define SYS_CALL_GATE  0xc
 
 #define RESERVED_SELECTORS 0xe000 /* our GDT page */
 #define GUEST_KERNEL_CS    0xe033 /* FLAT_RING3_CS64 */

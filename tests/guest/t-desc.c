@@ -33,8 +33,8 @@ PVTEST(t_desc_set_gdt, "desc.set_gdt",
     gdt[3] = DESC_DATA_DPL0;
     unsigned long mfn = va_to_mfn(gdt);
 
-    long rc_rw = set_gdt(&mfn, 16);     /* still mapped writable */
-    long rc_big = set_gdt(&mfn, 7169);  /* into the reserved page */
+    long rc_rw = set_gdt(&mfn, 16);    /* still mapped writable */
+    long rc_big = set_gdt(&mfn, 7169); /* into the reserved page */
     CHECK_OK(page_set_ro(gdt, 1));
     long rc = set_gdt(&mfn, 16);
     uint64_t code = gdt[2], data = gdt[3];

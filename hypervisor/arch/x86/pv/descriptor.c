@@ -72,8 +72,7 @@ long do_update_descriptor(HYPERCALL_ARGS)
     long rc = -EINVAL;
     struct page_info *pg = mfn_to_page(mfn);
     /* A page table may not hold descriptors; anything else of ours may. */
-    if (pg->type_count && pg->type != PGT_SEG_DESC &&
-        pg->type != PGT_WRITABLE)
+    if (pg->type_count && pg->type != PGT_SEG_DESC && pg->type != PGT_WRITABLE)
         goto out;
     if (segdesc_check(&desc))
         goto out;
