@@ -199,7 +199,7 @@ static void test_setup_query_version(void)
         CU_ASSERT_TRUE(pv_mm_shared_with(&domb, frames[i]));
         CU_ASSERT_FALSE(pv_mm_shared_with(&doma, frames[i]));
     }
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&domb, (l1 << PAGE_SHIFT) + 8 * 7,
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&domb, &domb, (l1 << PAGE_SHIFT) + 8 * 7,
                                        (frames[2] << PAGE_SHIFT) | RW_PTE,
                                        false),
                     0);
@@ -290,7 +290,8 @@ static void test_map_unmap_va(void)
 
     /* The MMU neither drops nor replaces the grant PTE. */
     CU_ASSERT_EQUAL(pv_mm_mod_l1(&domb, l1, VA_IDX, 0, false, NULL), -EINVAL);
-    CU_ASSERT_EQUAL(pv_mm_update_entry(&domb, (l1 << PAGE_SHIFT) + 8 * VA_IDX,
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&domb, &domb,
+                                       (l1 << PAGE_SHIFT) + 8 * VA_IDX,
                                        (bdata << PAGE_SHIFT) | RW_PTE, false),
                     -EINVAL);
     CU_ASSERT_EQUAL(memory[l1][VA_IDX], pte);
