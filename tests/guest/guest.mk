@@ -63,7 +63,8 @@ tests_guest_pvtest_LDFLAGS = -nostdlib -static -no-pie \
 	-Wl,-z,noexecstack -Wl,--no-dynamic-linker -Wl,--no-warn-rwx-segments
 tests_guest_pvtest_LDADD = -lgcc
 EXTRA_tests_guest_pvtest_DEPENDENCIES = $(GUEST_LDS)
-EXTRA_DIST += $(GUEST_LDS) tests/guest/run-xen tests/tiers/30-xen \
+EXTRA_DIST += $(GUEST_LDS) tests/guest/run-xen tests/guest/gen-readme \
+	tests/guest/README.md tests/tiers/30-xen \
 	scripts/fetch-deb
 CHECK_DEPS += tests/guest/pvtest
 

@@ -58,9 +58,10 @@ int mm_init(void)
     mm.nr_pages = si->nr_pages;
     mm.p2m = (unsigned long *)si->mfn_list;
     mm.map_pages = mm.nr_pages;
-    /* One L2 maps 1 GiB; keep a whole L1 for the fixmap. */
-    if (mm.map_pages > (ARRAY_SIZE(mm.l1_mfn) - 1) * 512)
-        mm.map_pages = (ARRAY_SIZE(mm.l1_mfn) - 1) * 512;
+    /* 64 MiB is plenty for the cases, and its 32 L1s fit in the slack the
+     * builder leaves after its boot stack (at least 512 KiB, 2.3). */
+    if (mm.map_pages > MAP_PAGES_MAX)
+        mm.map_pages = MAP_PAGES_MAX;
     unsigned long main_l1 = (mm.map_pages + 511) / 512;
     mm.nr_l1 = main_l1 + 1;
     unsigned long ntables = 3 + mm.nr_l1;

@@ -18,7 +18,8 @@
 #define PTE_KERN_RO (PTE_P | PTE_US | PTE_A)
 #define PTE_TABLE   (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
 
-#define FIXMAP_SLOTS 512
+#define FIXMAP_SLOTS  512
+#define MAP_PAGES_MAX (64UL << (20 - PAGE_SHIFT))
 /* Fixmap slots with a fixed use. */
 enum { FIX_SHARED_INFO, FIX_GNTTAB, FIX_TEST0 = 16 };
 
@@ -29,8 +30,8 @@ struct pv_mm {
     unsigned long l4_mfn;    /* our kernel L4, pinned, in CR3 */
     unsigned long l3_mfn, l2_mfn;
     unsigned long nr_l1; /* including the fixmap L1 (the last) */
-    unsigned long l1_mfn[128];
-    unsigned long l1_pfn[128];
+    unsigned long l1_mfn[MAP_PAGES_MAX / 512 + 1];
+    unsigned long l1_pfn[MAP_PAGES_MAX / 512 + 1];
     unsigned long fix_base; /* VA of fixmap slot 0 */
     unsigned long old_l4_mfn;
     long old_unpin_rc;

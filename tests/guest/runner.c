@@ -1,5 +1,7 @@
 /* The test runner: runs every registered case (optionally only those whose
- * name starts with a prefix given as "only=PREFIX" on the command line),
+ * name starts with a prefix given as "only=PREFIX" on the command line;
+ * "fail=NAME" reports case NAME failed without running it, so that the
+ * harness can prove it notices a failure),
  * prints one result line per case and the summary, then shuts the domain
  * down with a reason that tells the harness the outcome: poweroff when
  * every case passed, crash otherwise. */
@@ -82,8 +84,9 @@ static int cmdline_get(const char *cmdline, const char *key, char *out,
 
 void run_cases(const char *cmdline)
 {
-    char only[64] = "";
+    char only[64] = "", forced[64] = "";
     cmdline_get(cmdline, "only", only, sizeof(only));
+    cmdline_get(cmdline, "fail", forced, sizeof(forced));
     unsigned passed = 0, failed = 0, skipped = 0;
     size_t total = (size_t)(_cases_end - _cases_start);
     printk("pvtest: %zu cases%s%s\n", total, only[0] ? ", only " : "", only);
@@ -100,7 +103,9 @@ void run_cases(const char *cmdline)
         pv.vcpu->evtchn_upcall_mask = 1;
         barrier();
         int r;
-        if (pv_setjmp(&pv_runner_jmp) == 0)
+        if (forced[0] && !strcmp(forced, c->name))
+            r = pv_fail(__FILE__, __LINE__, "forced by fail=%s", forced);
+        else if (pv_setjmp(&pv_runner_jmp) == 0)
             r = c->fn();
         else
             r = PV_FAIL; /* the trap handler wrote the reason */
