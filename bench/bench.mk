@@ -6,3 +6,13 @@ bench-boot: tests/boot/vboot $(CHECK_DEPS)
 	$(TIER_ENV) $(SHELL) $(srcdir)/bench/boot
 EXTRA_DIST += bench/boot
 .PHONY: bench-boot
+
+# bench/xenstore: vstored's operations per second (read, write, directory,
+# watch firing, transactions; 1 and 16 clients; 100k nodes) against an echo
+# server's round trips on the same socket type in the same run.
+noinst_PROGRAMS += bench/xenstore/xs-bench
+bench_xenstore_xs_bench_SOURCES = bench/xenstore/xs-bench.c
+bench_xenstore_xs_bench_LDADD = xenstore/libvstore.a -lpthread
+bench-xenstore: bench/xenstore/xs-bench xenstore/vstored
+	bench/xenstore/xs-bench xenstore/vstored $(BENCH_SECONDS)
+.PHONY: bench-xenstore
