@@ -103,8 +103,8 @@ static int ctl_memreport(struct xs_req *r, int argc, const char **argv)
          d->store.map.count, nconn, (unsigned long long)d->nreq,
          (unsigned long long)d->ncutoff);
     for (struct xs_domain *dom = d->domains; dom; dom = dom->next)
-        addf(&t, "domain %u: %u nodes%s\n", dom->domid, dom->nnodes,
-             dom->introduced ? ", introduced" : "");
+        addf(&t, "domain %u: %u nodes, %ld bytes%s\n", dom->domid, dom->nnodes,
+             dom->nbytes, dom->introduced ? ", introduced" : "");
     return xs_reply(r, t.buf, t.len + 1);
 }
 

@@ -38,6 +38,7 @@ struct xs_quota {
     unsigned txn_nodes;   /* nodes touched per transaction */
     unsigned outstanding; /* unsent replies before input is paused */
     unsigned out_bytes;   /* buffered output before the cut-off */
+    unsigned memory;      /* bytes of nodes owned per domain */
 };
 
 struct xs_quota_desc {
@@ -84,6 +85,7 @@ struct xs_domain {
     bool released_fired; /* @releaseDomain already sent for this life */
     uint32_t target;     /* SET_TARGET: XS_DOMID_NONE or the target */
     unsigned nnodes;     /* nodes owned */
+    long nbytes;         /* their memory (paths, values, perms, children) */
     uint64_t gfn;
     uint32_t port;
     struct xs_conn *conn; /* the ring connection, if any */
@@ -242,7 +244,7 @@ int xs_special_index(const char *path); /* 0, 1 or -1 */
 /* domain.c */
 struct xs_domain *xs_domain_get(struct xs_daemon *d, uint32_t domid,
                                 bool create);
-void xs_domain_account(void *arg, uint32_t owner, int delta);
+void xs_domain_account(void *arg, uint32_t owner, int nodes, long bytes);
 int xs_domain_introduce(struct xs_daemon *d, uint32_t domid, uint64_t gfn,
                         uint32_t port);
 int xs_domain_release(struct xs_daemon *d, uint32_t domid);

@@ -1,5 +1,5 @@
 /*
- * Domains as the daemon sees them: node accounting per owner, the
+ * Domains as the daemon sees them: node and memory accounting per owner, the
  * introduced/released life cycle with its @introduceDomain/@releaseDomain
  * events, SET_TARGET's delegation, and the orphan cleanup on release
  * (nodes owned by a released domain are deleted, as xenstored does unless
@@ -29,11 +29,13 @@ struct xs_domain *xs_domain_get(struct xs_daemon *d, uint32_t domid,
     return dom;
 }
 
-void xs_domain_account(void *arg, uint32_t owner, int delta)
+void xs_domain_account(void *arg, uint32_t owner, int nodes, long bytes)
 {
     struct xs_domain *dom = xs_domain_get(arg, owner, true);
-    if (dom)
-        dom->nnodes += delta;
+    if (dom) {
+        dom->nnodes += nodes;
+        dom->nbytes += bytes;
+    }
 }
 
 int xs_domain_introduce(struct xs_daemon *d, uint32_t domid, uint64_t gfn,

@@ -124,6 +124,17 @@ static int node_quota(struct xs_req *r, uint32_t owner, unsigned more)
     return have + more > c->d->q.nodes ? -ENOSPC : 0;
 }
 
+/* Bytes owned per domain (paths, values, perms, child names). */
+static int mem_quota(struct xs_req *r, uint32_t owner, long more)
+{
+    struct xs_conn *c = r->c;
+    if (xs_conn_privileged(c) || more <= 0)
+        return 0;
+    struct xs_domain *dom = xs_domain_get(c->d, owner, false);
+    long have = dom ? dom->nbytes : 0;
+    return have + more > (long)c->d->q.memory ? -ENOSPC : 0;
+}
+
 static int size_quota(struct xs_req *r, size_t vlen, const struct xs_node *n)
 {
     if (xs_conn_privileged(r->c))
@@ -153,12 +164,15 @@ static int create_path(struct xs_req *r, const char *path, const void *v,
     memcpy(p, anc->perms, np * sizeof(*p));
     if (!xs_conn_privileged(r->c))
         p[0].id = r->c->domid;
+    /* A bound on the new memory: each new node's path, perms and its name
+     * in its parent's list, plus the value. */
+    size_t len = strlen(path), l = len;
+    long more = (long)missing * (2 * len + 2 + np * sizeof(*p)) + vlen;
     if ((rc = node_quota(r, p[0].id, missing)) ||
-        (rc = size_quota(r, vlen, NULL)))
+        (rc = size_quota(r, vlen, NULL)) || (rc = mem_quota(r, p[0].id, more)))
         goto out;
     /* Create top-down: each component's parent exists when it is made.
      * cut[i] is the length of the i-th missing path, deepest first. */
-    size_t len = strlen(path), l = len;
     size_t *cut = malloc(missing * sizeof(*cut));
     char buf[PATH_BUF];
     rc = -ENOMEM;
@@ -204,7 +218,9 @@ static int write_or_mkdir(struct xs_req *r, const char *path, const void *v,
         return -EACCES;
     if (mkdir)
         return 0;
-    if ((err = size_quota(r, vlen, n)))
+    if ((err = size_quota(r, vlen, n)) ||
+        (err = mem_quota(r, n->nperms ? n->perms[0].id : 0,
+                         (long)vlen - n->value_len)))
         return err;
     if ((err = xs_view_update(r->c->d, r->t, path, v, vlen, NULL, 0)))
         return err;

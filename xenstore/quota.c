@@ -19,6 +19,7 @@ const struct xs_quota_desc xs_quota_descs[] = {
     {"transactions", 't', Q(txns), "open transactions per connection"},
     {"permissions", 'A', Q(perms), "entries per permission list"},
     {"transaction-nodes", 'Q', Q(txn_nodes), "nodes touched per transaction"},
+    {"memory", 0, Q(memory), "bytes of nodes owned per domain"},
     {"outstanding", 0, Q(outstanding), "unsent replies before throttling"},
     {"output-bytes", 0, Q(out_bytes), "buffered output before cut-off"},
     {NULL, 0, 0, NULL},
@@ -35,6 +36,7 @@ void xs_quota_defaults(struct xs_quota *q)
     q->txn_nodes = 1024;
     q->outstanding = 64;
     q->out_bytes = 1024 * 1024;
+    q->memory = 2 * 1024 * 1024; /* xenstored's soft limit */
 }
 
 unsigned *xs_quota_field(struct xs_quota *q, const struct xs_quota_desc *d)

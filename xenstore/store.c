@@ -264,10 +264,17 @@ struct xs_node *xs_store_get(struct xs_store *s, const char *path)
     return xs_nodemap_get(&s->map, path, strlen(path));
 }
 
-static void account(struct xs_store *s, const struct xs_node *n, int delta)
+size_t xs_node_mem(const struct xs_node *n)
+{
+    return n->path_len + xs_node_size(n);
+}
+
+/* Tells the owner's account about a change of nodes and bytes. */
+static void account(struct xs_store *s, const struct xs_node *n, int nodes,
+                    long bytes)
 {
     if (s->account && n->nperms)
-        s->account(s->account_arg, n->perms[0].id, delta);
+        s->account(s->account_arg, n->perms[0].id, nodes, bytes);
 }
 
 struct xs_node *xs_store_create(struct xs_store *s, const char *path,
@@ -288,25 +295,29 @@ struct xs_node *xs_store_create(struct xs_store *s, const char *path,
     n->gen = s->next_gen++;
     parent->gen = s->next_gen++;
     xs_nodemap_put(&s->map, n);
-    account(s, n, 1);
+    account(s, parent, 0, len - xs_path_leaf(path, len) + 1);
+    account(s, n, 1, xs_node_mem(n));
     return n;
 }
 
 int xs_store_write(struct xs_store *s, struct xs_node *n, const void *v,
                    uint32_t len)
 {
+    long before = n->value_len;
     int rc = xs_node_set_value(n, v, len);
-    if (!rc)
+    if (!rc) {
         n->gen = s->next_gen++;
+        account(s, n, 0, (long)len - before);
+    }
     return rc;
 }
 
 int xs_store_chmod(struct xs_store *s, struct xs_node *n,
                    const struct xs_perm *p, uint32_t np)
 {
-    account(s, n, -1);
+    account(s, n, -1, -(long)xs_node_mem(n));
     int rc = xs_node_set_perms(n, p, np);
-    account(s, n, 1);
+    account(s, n, 1, xs_node_mem(n));
     if (!rc)
         n->gen = s->next_gen++;
     return rc;
@@ -339,7 +350,7 @@ static void delete_children(struct xs_store *s, struct xs_node *n)
         if (!c)
             continue;
         delete_children(s, c);
-        account(s, c, -1);
+        account(s, c, -1, -(long)xs_node_mem(c));
         xs_nodemap_del(&s->map, c);
         xs_node_free(c);
     }
@@ -349,12 +360,13 @@ void xs_store_delete(struct xs_store *s, struct xs_node *n)
 {
     size_t plen = xs_path_parent_len(n->path, n->path_len);
     struct xs_node *parent = xs_nodemap_get(&s->map, n->path, plen);
-    if (parent) {
-        xs_node_del_child(parent, n->path + xs_path_leaf(n->path, n->path_len));
+    size_t leaf = xs_path_leaf(n->path, n->path_len);
+    if (parent && xs_node_del_child(parent, n->path + leaf)) {
         parent->gen = s->next_gen++;
+        account(s, parent, 0, -(long)(n->path_len - leaf + 1));
     }
     delete_children(s, n);
-    account(s, n, -1);
+    account(s, n, -1, -(long)xs_node_mem(n));
     xs_nodemap_del(&s->map, n);
     xs_node_free(n);
 }

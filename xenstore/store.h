@@ -69,6 +69,8 @@ int xs_node_add_child(struct xs_node *n, const char *name);
 bool xs_node_del_child(struct xs_node *n, const char *name);
 /* Size accounted against the node-size quota. */
 size_t xs_node_size(const struct xs_node *n);
+/* Memory accounted to the owner: the node size plus its path. */
+size_t xs_node_mem(const struct xs_node *n);
 
 /* Offset of the last path component ("/a/b" -> 3; "/a" -> 1). */
 size_t xs_path_leaf(const char *path, size_t len);
@@ -79,10 +81,10 @@ char *xs_path_join(const char *dir, size_t dlen, const char *name);
 /* True if child is path or lies below it. */
 bool xs_path_within(const char *child, const char *path);
 
-/* Callback told about every node the store creates or deletes, so that
- * the daemon can account nodes to their owning domain. */
+/* Callback told about every change of a node's existence, owner or size,
+ * so that the daemon can account nodes and bytes to the owning domain. */
 struct xs_store;
-typedef void (*xs_owner_fn)(void *arg, uint32_t owner, int delta);
+typedef void (*xs_owner_fn)(void *arg, uint32_t owner, int nodes, long bytes);
 
 struct xs_store {
     struct xs_nodemap map;

@@ -173,7 +173,54 @@ static void cut_off_at_output_quota(void)
     CU_ASSERT(xt_d->ncutoff >= 1);
 }
 
-XT_SUITE(quota, {"node_count_quota", node_count_quota},
+static void memory_quota(void)
+{
+    struct xs_conn *d0 = xt_conn(0), *g = guest(d0);
+    xt_d->q.memory = 4000;
+    char v[1001], p[16];
+    memset(v, 'm', 1000);
+    v[1000] = 0;
+    int ok = 0;
+    for (int i = 0; i < 6; i++) {
+        snprintf(p, sizeof(p), "m%d", i);
+        ok += strcmp(xt_write(g, 0, p, v), "OK") == 0;
+    }
+    CU_ASSERT(ok >= 2 && ok <= 3);
+    XT_STR(xt_write(g, 0, "m9", v), "ERR:ENOSPC");
+    XT_STR(xt_write(g, 0, "m0", "small"), "OK"); /* shrinking is fine */
+    XT_STR(xt_write(g, 0, "m9", v), "OK");
+}
+
+/* Memory and node accounting returns to where it started after creating,
+ * growing, giving away and removing nodes, in and out of transactions. */
+static void accounting_is_exact(void)
+{
+    struct xs_conn *d0 = xt_conn(0), *g = guest(d0);
+    struct xs_domain *d5 = xs_domain_get(xt_d, 5, false);
+    struct xs_domain *d7 = xs_domain_get(xt_d, 7, true);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d5);
+    long b5 = d5->nbytes, b7 = d7->nbytes;
+    unsigned n5 = d5->nnodes;
+    CU_ASSERT(b5 > 0);
+    XT_STR(xt_write(g, 0, "a/b/c", "value"), "OK");
+    CU_ASSERT_EQUAL(d5->nnodes, n5 + 3);
+    XT_STR(xt_write(g, 0, "a/b/c", "a much longer value"), "OK");
+    XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/local/domain/5/a/b", "n7"), "OK");
+    CU_ASSERT(d7->nbytes > b7);
+    uint32_t t = xt_txn_start(g);
+    XT_STR(xt_write(g, t, "x/y", "1"), "OK");
+    XT_STR(xt_op1(g, XS_TRANSACTION_END, t, "T"), "OK");
+    XT_STR(xt_op1(g, XS_RM, 0, "a"), "OK");
+    XT_STR(xt_op1(d0, XS_RM, 0, "/local/domain/5/x"), "OK");
+    CU_ASSERT_EQUAL(d5->nbytes, b5);
+    CU_ASSERT_EQUAL(d5->nnodes, n5);
+    CU_ASSERT_EQUAL(d7->nbytes, b7);
+    CU_ASSERT_EQUAL(d7->nnodes, 0);
+}
+
+XT_SUITE(quota, {"memory_quota", memory_quota},
+         {"accounting_is_exact", accounting_is_exact},
+         {"node_count_quota", node_count_quota},
          {"node_size_quota", node_size_quota},
          {"path_length_quota", path_length_quota}, {"watch_quota", watch_quota},
          {"transaction_quota", transaction_quota},
