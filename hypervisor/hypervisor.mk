@@ -19,6 +19,7 @@ HV_PORTABLE_SOURCES = \
 	hypervisor/common/multiboot.c \
 	hypervisor/common/elf.c \
 	hypervisor/mm/pv_mm.c \
+	hypervisor/arch/x86/pv/ptwr.c \
 	hypervisor/mm/segdesc.c \
 	hypervisor/common/grant_table.c
 
@@ -45,8 +46,7 @@ HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/pv/misc_hypercalls.c \
 	hypervisor/arch/x86/pv/dom_build.c \
 	hypervisor/arch/x86/pv/descriptor.c \
-	hypervisor/arch/x86/pv/mmu_ops.c \
-	hypervisor/arch/x86/pv/ptwr.c
+	hypervisor/arch/x86/pv/mmu_ops.c
 
 HV_COMMON_SOURCES = \
 	hypervisor/common/setup.c \

@@ -11,6 +11,7 @@
 
 #include <veneer/errno.h>
 #include <veneer/mm.h>
+#include <veneer/pv.h>
 #include <veneer/pv_mm.h>
 #include <veneer/x86.h>
 
@@ -604,6 +605,240 @@ static void test_foreign_mappings(void)
     teardown();
 }
 
+/* ---- the L1-write emulator (arch/x86/pv/ptwr.c) ---- */
+
+#define VA_BASE 0xffffffff80000000UL
+
+/* vCPU 0 runs on the tree in kernel mode; L1 entry 2 maps the L1 itself
+ * read-only, so the L1's entry i is at VA_BASE + 2 pages + 8 i. */
+struct ptwr_env {
+    struct tree t;
+    struct cpu_regs regs;
+    uint8_t code[32];
+};
+
+static void ptwr_setup(struct ptwr_env *e)
+{
+    setup();
+    build_tree(&e->t);
+    CU_ASSERT_EQUAL_FATAL(pv_mm_adopt_initial_tables(&dom, e->t.l4), 0);
+    vcpu0.kernel_mode = true;
+    memset(&e->regs, 0, sizeof(e->regs));
+}
+
+static uint64_t entry_va(unsigned int idx)
+{
+    return VA_BASE + 2 * PAGE_SIZE + 8 * idx;
+}
+
+/* Runs the instruction in `bytes` against entry idx. */
+static bool ptwr_run(struct ptwr_env *e, const char *bytes, size_t n,
+                     unsigned int idx, unsigned int offset)
+{
+    memset(e->code, 0x90, sizeof(e->code));
+    memcpy(e->code, bytes, n);
+    e->regs.rip = (uint64_t)(uintptr_t)e->code;
+    return pv_ptwr_emulate(&vcpu0, &e->regs, entry_va(idx) + offset,
+                           PFEC_PRESENT | PFEC_WRITE);
+}
+
+static void test_ptwr_forms(void)
+{
+    struct ptwr_env e;
+    mfn_t page;
+
+    ptwr_setup(&e);
+    page = alloc_for(&dom);
+    uint64_t rip0;
+
+    /* mov %rcx,(%rax): maps page RW at entry 20. */
+    e.regs.rcx = rw(page);
+    CU_ASSERT(ptwr_run(&e, "\x48\x89\x08", 3, 20, 0));
+    rip0 = (uint64_t)(uintptr_t)e.code;
+    CU_ASSERT_EQUAL(e.regs.rip, rip0 + 3);
+    CU_ASSERT_EQUAL(memory[e.t.l1][20], rw(page) | _PAGE_USER);
+    CU_ASSERT_EQUAL(frame_table[page].type, PGT_WRITABLE);
+    CU_ASSERT_EQUAL(frame_table[page].type_count, 1);
+
+    /* lock andb $0xfd,(%rax): write-protect (fork). */
+    CU_ASSERT(ptwr_run(&e, "\xf0\x80\x20\xfd", 4, 20, 0));
+    CU_ASSERT_EQUAL(memory[e.t.l1][20], ro(page) | _PAGE_USER);
+    CU_ASSERT_EQUAL(frame_table[page].type_count, 0);
+    CU_ASSERT_EQUAL(e.regs.rip, rip0 + 4);
+
+    /* lock orq $0x20 (83 /1 ib) then lock btrq $5 (0f ba /6 ib): CF. */
+    CU_ASSERT(ptwr_run(&e, "\xf0\x48\x83\x08\x20", 5, 20, 0));
+    CU_ASSERT(memory[e.t.l1][20] & _PAGE_ACCESSED);
+    e.regs.rflags = 0;
+    CU_ASSERT(ptwr_run(&e, "\xf0\x48\x0f\xba\x30\x05", 6, 20, 0));
+    CU_ASSERT_EQUAL(e.regs.rflags & 1, 1);
+    CU_ASSERT(!(memory[e.t.l1][20] & _PAGE_ACCESSED));
+    CU_ASSERT(ptwr_run(&e, "\xf0\x48\x0f\xba\x30\x05", 6, 20, 0));
+    CU_ASSERT_EQUAL(e.regs.rflags & 1, 0);
+    /* bts with a register bit number (0f ab): RW again. */
+    e.regs.rdx = 1;
+    CU_ASSERT(ptwr_run(&e, "\xf0\x48\x0f\xab\x10", 5, 20, 0));
+    CU_ASSERT_EQUAL(frame_table[page].type_count, 1);
+
+    /* lock cmpxchg %rcx,(%rax): a wrong expectation loads RAX, ZF=0. */
+    uint64_t now = memory[e.t.l1][20];
+    e.regs.rax = 12345;
+    e.regs.rcx = 0;
+    CU_ASSERT(ptwr_run(&e, "\xf0\x48\x0f\xb1\x08", 5, 20, 0));
+    CU_ASSERT_EQUAL(e.regs.rax, now);
+    CU_ASSERT_EQUAL(e.regs.rflags & 0x40, 0);
+    CU_ASSERT_EQUAL(memory[e.t.l1][20], now);
+    CU_ASSERT(ptwr_run(&e, "\xf0\x48\x0f\xb1\x08", 5, 20, 0));
+    CU_ASSERT_EQUAL(e.regs.rflags & 0x40, 0x40);
+    CU_ASSERT_EQUAL(memory[e.t.l1][20], 0);
+    CU_ASSERT_EQUAL(frame_table[page].count, 1);
+
+    /* Two 32-bit movs (89 /r without REX.W) build an entry; xchg takes
+     * it back (ptep_get_and_clear). */
+    e.regs.rsi = (uint32_t)(rw(page) >> 32) | 0xffffffff00000000UL;
+    CU_ASSERT(ptwr_run(&e, "\x89\x30", 2, 21, 4));
+    e.regs.rsi = (uint32_t)rw(page);
+    CU_ASSERT(ptwr_run(&e, "\x89\x30", 2, 21, 0));
+    CU_ASSERT_EQUAL(memory[e.t.l1][21], rw(page) | _PAGE_USER);
+    e.regs.r9 = 0;
+    CU_ASSERT(ptwr_run(&e, "\x4c\x87\x08", 3, 21, 0)); /* xchg %r9,(%rax) */
+    CU_ASSERT_EQUAL(e.regs.r9, rw(page) | _PAGE_USER);
+    CU_ASSERT_EQUAL(memory[e.t.l1][21], 0);
+    /* movq $0,(%rax) with a SIB and disp8: c7 /0 id. */
+    e.regs.rcx = rw(page);
+    CU_ASSERT(ptwr_run(&e, "\x48\x89\x08", 3, 22, 0));
+    CU_ASSERT(ptwr_run(&e, "\x48\xc7\x44\x24\x08\x00\x00\x00\x00", 9, 22, 0));
+    CU_ASSERT_EQUAL(memory[e.t.l1][22], 0);
+    CU_ASSERT_EQUAL(frame_table[page].count, 1);
+    CU_ASSERT_EQUAL(frame_table[page].type_count, 0);
+    teardown();
+}
+
+static void test_ptwr_refusals(void)
+{
+    struct ptwr_env e;
+
+    ptwr_setup(&e);
+    mfn_t foreign = alloc_for(&other);
+    struct page_info *before = snapshot();
+    uint64_t rip;
+
+    /* A writable mapping of a table, another domain's frame, bad flags:
+     * the guest's fault, nothing changed. */
+    static const uint64_t bad[4] = {0, 0, 0, PTE_GNTTAB | _PAGE_PRESENT};
+    uint64_t vals[4] = {rw(e.t.l1), rw(e.t.l4), ro(foreign), bad[3]};
+    for (unsigned int i = 0; i < 4; i++) {
+        e.regs.rcx = vals[i];
+        CU_ASSERT(!ptwr_run(&e, "\x48\x89\x08", 3, 30, 0));
+        CU_ASSERT_EQUAL(e.regs.rip, (uint64_t)(uintptr_t)e.code);
+        CU_ASSERT_EQUAL(memory[e.t.l1][30], 0);
+    }
+    /* Not ours to emulate: user mode, a read fault, an instruction fetch,
+     * a misaligned or straddling write, a page that is not an L1 (entry
+     * 0 maps a data page RW; entry 1 a data page RO), other opcodes. */
+    e.regs.rcx = ro(e.t.ro);
+    rip = (uint64_t)(uintptr_t)e.code;
+    vcpu0.kernel_mode = false;
+    CU_ASSERT(!ptwr_run(&e, "\x48\x89\x08", 3, 30, 0));
+    vcpu0.kernel_mode = true;
+    e.regs.rip = rip;
+    CU_ASSERT(!pv_ptwr_emulate(&vcpu0, &e.regs, entry_va(30), PFEC_PRESENT));
+    CU_ASSERT(!pv_ptwr_emulate(&vcpu0, &e.regs, entry_va(30),
+                               PFEC_PRESENT | PFEC_WRITE | PFEC_INSN));
+    CU_ASSERT(!ptwr_run(&e, "\x48\x89\x08", 3, 30, 4));
+    CU_ASSERT(!ptwr_run(&e, "\x89\x08", 2, 30, 2));
+    CU_ASSERT(!pv_ptwr_emulate(&vcpu0, &e.regs, VA_BASE + PAGE_SIZE,
+                               PFEC_PRESENT | PFEC_WRITE));
+    CU_ASSERT(!pv_ptwr_emulate(&vcpu0, &e.regs, VA_BASE + 100 * PAGE_SIZE,
+                               PFEC_PRESENT | PFEC_WRITE));
+    CU_ASSERT(!ptwr_run(&e, "\x48\x01\x08", 3, 30, 0));         /* add */
+    CU_ASSERT(!ptwr_run(&e, "\x66\x89\x08", 3, 30, 0));         /* 16-bit */
+    CU_ASSERT(!ptwr_run(&e, "\x48\x89\xc8", 3, 30, 0));         /* reg-reg */
+    CU_ASSERT(!ptwr_run(&e, "\x48\x83\x38\x01", 4, 30, 0));     /* cmp */
+    CU_ASSERT(!ptwr_run(&e, "\x48\x0f\xba\x20\x05", 5, 30, 0)); /* bt */
+    CU_ASSERT_EQUAL(memory[e.t.l1][30], 0);
+    assert_counts_as(before);
+    teardown();
+}
+
+/* Random bytes as instructions and random register values: never a crash,
+ * and whatever was accepted obeys the rules (unpinning brings every count
+ * back, so nothing was taken that validation would not have taken). */
+static void test_ptwr_fuzz(void)
+{
+    struct ptwr_env e;
+    uint64_t x = 0x9e3779b97f4a7c15UL;
+
+    ptwr_setup(&e);
+    mfn_t spare[4];
+    for (unsigned int i = 0; i < 4; i++)
+        spare[i] = alloc_for(&dom);
+    unsigned int accepted = 0;
+    for (unsigned int round = 0; round < 20000; round++) {
+        char b[16];
+        for (unsigned int i = 0; i < sizeof(b); i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            b[i] = (char)x;
+        }
+        /* Bias towards the forms we decode. */
+        static const char heads[][3] = {"\x48\x89", "\xf0\x80", "\x48\x87",
+                                        "\x48\xc7", "\x48\x0f", "\xf0\x48"};
+        if (round & 1)
+            memcpy(b, heads[(x >> 8) % 6], 2);
+        for (unsigned int r = 0; r < 15; r++) { /* r15 .. rax */
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            uint64_t *reg = &e.regs.r15 + r;
+            *reg = (r & 1)        ? rw(spare[x % 4]) ^ (x & 0xe7f)
+                   : (x & 3) == 0 ? ro(spare[x % 4])
+                                  : x;
+        }
+        unsigned int idx = 40 + (unsigned int)(x % 16);
+        unsigned int off = (unsigned int)((x >> 16) % 8);
+        accepted += ptwr_run(&e, b, sizeof(b), idx, off);
+    }
+    CU_ASSERT(accepted > 0);
+    /* Every entry the fuzz left is one validation accepts. */
+    for (unsigned int i = 40; i < 56; i++) {
+        uint64_t v = memory[e.t.l1][i];
+        mfn_t m = (v & PTE_ADDR_MASK) >> PAGE_SHIFT;
+        if (!(v & _PAGE_PRESENT))
+            continue;
+        CU_ASSERT(m < NFRAMES && frame_table[m].owner == DOMID);
+        CU_ASSERT((v & ~PTE_ADDR_MASK &
+                   ~(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED |
+                     _PAGE_DIRTY | PTE_AVAIL | (PTE_AVAIL_HIGH & ~PTE_GNTTAB) |
+                     _PAGE_NX)) == 0);
+    }
+    /* The references match what the entries map, entry by entry. */
+    for (unsigned int k = 0; k < 4; k++) {
+        uint32_t maps = 0, rws = 0;
+        for (unsigned int i = 40; i < 56; i++) {
+            uint64_t v = memory[e.t.l1][i];
+            if ((v & _PAGE_PRESENT) &&
+                ((v & PTE_ADDR_MASK) >> 12) == spare[k]) {
+                maps++;
+                rws += (v & _PAGE_RW) != 0;
+                CU_ASSERT((v & (_PAGE_PSE | _PAGE_GLOBAL | _PAGE_PCD |
+                                _PAGE_PWT | PTE_GNTTAB)) == 0);
+            }
+        }
+        CU_ASSERT_EQUAL(frame_table[spare[k]].count, 1 + maps);
+        CU_ASSERT_EQUAL(frame_table[spare[k]].type_count, rws);
+    }
+    for (unsigned int i = 0; i < 512; i++) {
+        if (i < 3 || i >= 40) /* what the tree and the fuzz wrote */
+            continue;
+        CU_ASSERT_EQUAL(memory[e.t.l1][i], 0);
+    }
+    CU_ASSERT_EQUAL(pv_mm_set_base(&dom, &vcpu0.guest_table, INVALID_MFN), 0);
+    CU_ASSERT_EQUAL(pv_mm_unpin(&dom, e.t.l4), 0);
+    for (mfn_t i = 1; i < next_frame; i++) {
+        CU_ASSERT_EQUAL(frame_table[i].count, 1);
+        CU_ASSERT_EQUAL(frame_table[i].type_count, 0);
+    }
+    teardown();
+}
+
 static const struct unit_case pv_mm_cases[] = {
     {"pin validates the tree; unpin restores every count", test_pin_counts},
     {"frames the domain does not own are refused", test_refuse_unowned},
@@ -620,6 +855,11 @@ static const struct unit_case pv_mm_cases[] = {
     {"teardown frees every frame", test_teardown_frees_all},
     {"foreign mappings of a control domain outlive their owner",
      test_foreign_mappings},
+    {"L1-write emulator: the forms Linux uses", test_ptwr_forms},
+    {"L1-write emulator: refusals leave everything as it was",
+     test_ptwr_refusals},
+    {"L1-write emulator: random instructions never break the rules",
+     test_ptwr_fuzz},
     {NULL, NULL},
 };
 UNIT_SUITE(pv_mm, pv_mm_cases)
