@@ -21,7 +21,11 @@ HV_PORTABLE_SOURCES = \
 	hypervisor/mm/pv_mm.c \
 	hypervisor/arch/x86/pv/ptwr.c \
 	hypervisor/mm/segdesc.c \
-	hypervisor/common/grant_table.c
+	hypervisor/common/grant_table.c \
+	hypervisor/common/grant_map.c \
+	hypervisor/common/grant_copy.c \
+	hypervisor/common/grant_table_op.c \
+	hypervisor/common/grant_internal.h
 
 HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/boot/head.S \

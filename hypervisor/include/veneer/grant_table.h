@@ -16,10 +16,10 @@
  * that contains its PTE, so that frame cannot be freed or reused under
  * it. The PTE itself carries PTE_GNTTAB, and the PV MMU neither creates
  * nor drops such entries (pv_mm.c). When a domain dies, its own mappings
- * are released, and every other domain's mappings of its grants are
- * revoked (their PTEs cleared): nothing outlives the granting domain.
- * (Xen keeps such frames alive instead; veneer's MMU frees all of a dying
- * domain's frames, so it must not leave a mapping to them anywhere.)
+ * are released; other domains' mappings of its grants stay, as in Xen (a
+ * backend may still read a dead frontend's ring): their references keep
+ * the frames alive as OWNER_DYING, and the mappings become orphans that
+ * unmap without the dead granter's table.
  *
  * Portable: the unit tests run it on the host, with the PV MMU's frame
  * table. One pCPU, no locking yet.
@@ -58,6 +58,7 @@ struct maptrack {
     mfn_t frame;        /* the granted frame */
     uint64_t pte_maddr; /* the host mapping's PTE (machine address) */
     uint32_t next_free; /* free-list link */
+    bool orphan;        /* the granter died: no active entry to update */
 };
 
 struct grant_table {
@@ -73,7 +74,7 @@ struct grant_table {
 #define MAPTRACK_END UINT32_MAX
 
 /* Domain life. gnttab_init gives the domain its first frame; release
- * undoes every mapping the domain made and revokes every mapping other
+ * undoes every mapping the domain made and orphans the mappings other
  * domains made of its grants (before the MMU tears down its memory);
  * destroy frees the frames (after it). */
 int gnttab_init(struct domain *d, unsigned int max_frames);
