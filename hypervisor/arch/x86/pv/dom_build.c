@@ -20,7 +20,6 @@
 #include <veneer/domain.h>
 #include <veneer/elf.h>
 #include <veneer/errno.h>
-#include <veneer/event.h>
 #include <veneer/heap.h>
 #include <veneer/io.h>
 #include <veneer/lib.h>
@@ -400,18 +399,14 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
     if (!d->privileged) {
         si->store_mfn = d->p2m[(l.xenstore - l.v_start) >> PAGE_SHIFT];
         si->console.domU.mfn = d->p2m[(l.console - l.v_start) >> PAGE_SHIFT];
-        /* The console ring's far end is the hypervisor; xenstore's is the
-         * control domain's daemon, whenever it binds (pv-abi.md 2.6). */
+        /* The console ring's far end is the hypervisor (pv-abi.md 2.6). */
         rc = console_ring_connect(d, si->console.domU.mfn,
                                   &si->console.domU.evtchn);
         if (rc)
             return rc;
-        struct evtchn_alloc_unbound store = {.dom = DOMID_SELF,
-                                             .remote_dom = 0};
-        rc = evtchn_alloc_unbound(d, &store);
-        if (rc)
-            return rc;
-        si->store_evtchn = store.port;
+        /* No xenstore port until a daemon will answer on it: given one,
+         * Linux waits for xenstore forever in its boot (given none, it
+         * just goes without xenbus). */
     }
     si->pt_base = l.pt_start;
     si->nr_pt_frames = l.nr_pt;
