@@ -29,6 +29,7 @@ PVTEST_SRCS = \
 	tests/guest/t-misc.c \
 	tests/guest/t-user.c \
 	tests/guest/t-extra.c \
+	tests/guest/t-priv.c \
 	tests/guest/t-neg.c
 
 # Hostile cases run only when selected (only=hostile): the isolation test.
