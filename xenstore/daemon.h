@@ -248,6 +248,8 @@ void xs_domain_account(void *arg, uint32_t owner, int nodes, long bytes);
 int xs_domain_introduce(struct xs_daemon *d, uint32_t domid, uint64_t gfn,
                         uint32_t port);
 int xs_domain_release(struct xs_daemon *d, uint32_t domid);
+/* Called by the hypervisor binding when domid shuts down or dies. */
+int xs_domain_shutdown(struct xs_daemon *d, uint32_t domid);
 void xs_domain_free_all(struct xs_daemon *d);
 
 /* ring.c */

@@ -119,6 +119,22 @@ int xs_domain_release(struct xs_daemon *d, uint32_t domid)
     return 0;
 }
 
+/* The hypervisor binding reports that domid shut down, crashed or died
+ * (Xen's daemon learns it from VIRQ_DOM_EXC): listeners of @releaseDomain
+ * hear it once per life of the domain; RESUME re-arms it. */
+int xs_domain_shutdown(struct xs_daemon *d, uint32_t domid)
+{
+    struct xs_domain *dom = xs_domain_get(d, domid, false);
+    if (!dom || !dom->introduced)
+        return -ENOENT;
+    if (!dom->released_fired) {
+        dom->released_fired = true;
+        xs_log(d, "domain %u shut down", domid);
+        xs_watch_fire(d, "@releaseDomain", NULL, 0, false);
+    }
+    return 0;
+}
+
 void xs_domain_free_all(struct xs_daemon *d)
 {
     while (d->domains) {

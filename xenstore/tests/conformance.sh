@@ -211,6 +211,35 @@ done
 expect "orphans_of_released_domain_deleted" "" sh -c '! xenstore-exists /conf/a'
 expect "still_consistent_after_hostile_clients" "a b  c" xenstore-read /conf/sp
 
+# Command line: xenstored's quota options, --quota, --pid-file, and
+# refusal of bad options (a second daemon on its own socket).
+opts_case() {
+    "$vstored" --socket "$tmp/s2" --foreground --pid-file "$tmp/s2.pid" \
+        -E 77 -W 9 --quota memory=12345 &
+    p2=$!
+    i=0
+    while [ ! -S "$tmp/s2" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    out=$(XENSTORED_PATH=$tmp/s2 "$builddir/xenstore/vstore" debug quota |
+        awk '$1 == "nodes" || $1 == "watches" || $1 == "memory" {print $1, $2}' |
+        tr '\n' ' ')
+    pidok=0
+    [ "$(cat "$tmp/s2.pid" 2>/dev/null)" = "$p2" ] && pidok=1
+    kill $p2
+    wait $p2
+    rc=$?
+    if [ "$out" = "nodes 77 watches 9 memory 12345 " ] && [ $pidok = 1 ] &&
+        [ $rc -eq 0 ] && [ ! -e "$tmp/s2.pid" ]; then
+        ok "command_line_quotas_and_pid_file"
+    else
+        ko "command_line_quotas_and_pid_file" "got '$out' pid-file $pidok exit $rc"
+    fi
+}
+opts_case
+expect_fail "command_line_rejects_unknown_option" "$vstored" --socket "$tmp/s3" --bogus
+expect_fail "command_line_rejects_bad_quota" "$vstored" --socket "$tmp/s3" --quota nodes=abc
+expect_fail "command_line_rejects_unknown_quota" "$vstored" --socket "$tmp/s3" --quota bogus=1
+expect_fail "command_line_rejects_unusable_socket" "$vstored" --foreground --socket /nonexistent/dir/sock
+
 # Clean shutdown; under valgrind, no leaks and no memory errors.
 kill "$daemon_pid"
 wait "$daemon_pid"

@@ -67,6 +67,26 @@ static void resume_rearms_release(void)
     XT_STR(xt_op1(c, XS_RESUME, 0, "4"), "OK");
 }
 
+/* A domain's death fires @releaseDomain once; RESUME re-arms it; the
+ * final RELEASE does not fire again for the same death. */
+static void shutdown_fires_release_once(void)
+{
+    struct xs_conn *c = xt_conn(0);
+    XT_STR(xt_op2(c, XS_WATCH, 0, "@releaseDomain", "r"), "OK");
+    xt_drain_events(c);
+    CU_ASSERT_EQUAL(xs_domain_shutdown(xt_d, 4), -ENOENT);
+    introduce(c, "4", "1", "1");
+    CU_ASSERT_EQUAL(xs_domain_shutdown(xt_d, 4), 0);
+    CU_ASSERT_EQUAL(xt_drain_events(c), 1);
+    CU_ASSERT_EQUAL(xs_domain_shutdown(xt_d, 4), 0);
+    CU_ASSERT_EQUAL(xt_drain_events(c), 0);
+    XT_STR(xt_op1(c, XS_RESUME, 0, "4"), "OK");
+    CU_ASSERT_EQUAL(xs_domain_shutdown(xt_d, 4), 0);
+    CU_ASSERT_EQUAL(xt_drain_events(c), 1);
+    XT_STR(xt_op1(c, XS_RELEASE, 0, "4"), "OK");
+    CU_ASSERT_EQUAL(xt_drain_events(c), 0);
+}
+
 static void control_commands(void)
 {
     struct xs_conn *c = xt_conn(0);
@@ -87,4 +107,5 @@ XT_SUITE(domain, {"get_domain_path", get_domain_path},
          {"introduce_and_query", introduce_and_query},
          {"release_cleans_up", release_cleans_up},
          {"resume_rearms_release", resume_rearms_release},
+         {"shutdown_fires_release_once", shutdown_fires_release_once},
          {"control_commands", control_commands})
