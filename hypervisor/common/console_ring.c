@@ -18,6 +18,7 @@
 #include <veneer/event.h>
 #include <veneer/mm.h>
 #include <veneer/pv_mm.h>
+#include <veneer/xencons.h>
 
 struct console_ring {
     mfn_t mfn;              /* INVALID_MFN or 0: not connected */
@@ -30,29 +31,16 @@ static struct console_ring rings[MAX_DOMAINS];
 static void drain(struct domain *d, evtchn_port_t xen_port)
 {
     struct console_ring *r = &rings[d->id];
-    volatile struct xencons_interface *intf;
-    XENCONS_RING_IDX cons, prod;
-    char buf[sizeof(intf->out)];
-    unsigned int n = 0;
+    char buf[2048];
+    bool broken;
+    size_t n;
 
     if (!r->mfn || r->mfn == INVALID_MFN || r->xen_port != xen_port)
         return;
-    intf = mfn_to_virt(r->mfn);
-    cons = intf->out_cons;
-    prod = intf->out_prod;
-    __asm__ volatile("" ::: "memory"); /* indexes before the bytes */
-    if (prod - cons > sizeof(intf->out)) {
-        if (!r->warned)
-            pr_warn("d%u: console ring indexes broken (cons %u prod %u); "
-                    "skipping\n",
-                    d->id, cons, prod);
-        r->warned = true;
-        cons = prod;
-    }
-    while (cons != prod)
-        buf[n++] = intf->out[MASK_XENCONS_IDX(cons++, intf->out)];
-    __asm__ volatile("" ::: "memory"); /* bytes before the index */
-    intf->out_cons = cons;
+    n = xencons_take_output(mfn_to_virt(r->mfn), buf, &broken);
+    if (broken && !r->warned)
+        pr_warn("d%u: console ring indexes broken; skipping\n", d->id);
+    r->warned |= broken;
     guest_console_write(d, buf, n);
     evtchn_notify_via_xen(d, xen_port);
 }

@@ -13,6 +13,8 @@ tests_unit_veneer_unit_SOURCES = \
 	tests/unit/test-elf.c \
 	tests/unit/test-evtchn.c \
 	hypervisor/common/event_channel.c \
+	tests/unit/test-xencons.c \
+	hypervisor/common/xencons.c \
 	tests/unit/unit.h \
 	$(HV_PORTABLE_SOURCES)
 tests_unit_veneer_unit_CPPFLAGS = -DVENEER_HOST -I$(srcdir)/hypervisor/include
