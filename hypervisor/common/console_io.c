@@ -7,6 +7,7 @@
  * too): a guest cannot send escape sequences to the operator's terminal.
  */
 #include <veneer/console.h>
+#include <veneer/console_ring.h>
 #include <veneer/domain.h>
 #include <veneer/errno.h>
 #include <veneer/guest_access.h>

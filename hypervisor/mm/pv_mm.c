@@ -117,6 +117,24 @@ void pv_put_page(mfn_t mfn)
 
 /* ---- validation ---- */
 
+/*
+ * The legacy first MiB (BIOS data, EBDA, VGA, option ROMs): no domain ever
+ * owns these frames (the allocator never gets them), and a control domain
+ * maps them as Xen lets dom0 do (Linux 6.12 scans 0x80000-0xfffff for an
+ * iBFT through early_memremap). No references are taken for them.
+ */
+#define LEGACY_IO_FRAMES 0x100
+
+static bool io_frame_for(const struct domain *d, mfn_t mfn)
+{
+    return d->privileged && mfn < LEGACY_IO_FRAMES;
+}
+
+static bool is_io_frame(mfn_t mfn)
+{
+    return mfn < LEGACY_IO_FRAMES || !mfn_valid(mfn);
+}
+
 /* d: the table's owner (flag rules); pg_owner: whose frames it may map
  * (d itself, or the domain a privileged d named in mmu_update). */
 static int get_page_from_l1e(struct domain *d, struct domain *pg_owner,
@@ -133,6 +151,8 @@ static int get_page_from_l1e(struct domain *d, struct domain *pg_owner,
     disallow |= PTE_GNTTAB; /* grant mappings come from grant ops only */
     if (e & disallow)
         return -EINVAL;
+    if (io_frame_for(d, mfn))
+        return 0;
     if (!mfn_valid(mfn))
         return -EPERM; /* MMIO: no I/O memory permissions yet */
     if (pv_get_page(pg_owner, mfn))
@@ -151,7 +171,7 @@ static void put_page_from_l1e(uint64_t e)
 {
     mfn_t mfn = pte_mfn(e);
 
-    if (!(e & _PAGE_PRESENT) || !mfn_valid(mfn))
+    if (!(e & _PAGE_PRESENT) || is_io_frame(mfn))
         return;
     /* A grant mapping's references belong to its maptrack entry
      * (grant_table.c), which drops them when it is unmapped. */

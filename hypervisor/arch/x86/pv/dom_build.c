@@ -120,20 +120,20 @@ static int plan_layout(struct layout *l, uint64_t nr_pages, bool privileged)
         v += PAGE_SIZE;
     }
     l->pt_start = v;
-    /* The tables map the region they live in: iterate to a fixed point. */
+    /* The tables map the whole region, themselves included, up to v_end
+     * with its padding: iterate until the count covers that. */
     l->nr_pt = 0;
     for (;;) {
-        uint64_t end = l->pt_start + (l->nr_pt + 1) * PAGE_SIZE; /* +stack */
-        uint64_t need = tables_needed(l->v_start, ALIGN_UP(end, MiB(4)));
+        l->stack = l->pt_start + l->nr_pt * PAGE_SIZE;
+        v = l->stack + PAGE_SIZE;
+        l->v_end = ALIGN_UP(v, MiB(4));
+        if (l->v_end - v < KiB(512))
+            l->v_end += MiB(4); /* room for Linux's early allocations */
+        uint64_t need = tables_needed(l->v_start, l->v_end);
         if (need <= l->nr_pt)
             break;
         l->nr_pt = need;
     }
-    l->stack = l->pt_start + l->nr_pt * PAGE_SIZE;
-    v = l->stack + PAGE_SIZE;
-    l->v_end = ALIGN_UP(v, MiB(4));
-    if (l->v_end - v < KiB(512))
-        l->v_end += MiB(4);
     if (l->v_end - l->v_start > MAX_REGION)
         return -E2BIG;
     if ((l->v_end - l->v_start) >> PAGE_SHIFT > nr_pages)
@@ -218,6 +218,8 @@ static void build_page_tables(struct domain *d, const struct layout *l)
         uint64_t pfn = (va - s) >> PAGE_SHIFT;
         uint64_t i3 = (va >> 39) - (s >> 39), i2 = (va >> 30) - (s >> 30),
                  i1 = (va >> 21) - (s >> 21);
+        /* plan_layout() counted every table this loop touches. */
+        BUG_ON(first_l1 + i1 >= l->nr_pt);
         uint64_t *l3 = table_of(d, l, first_l3 + i3);
         uint64_t *l2 = table_of(d, l, first_l2 + i2);
         uint64_t *l1 = table_of(d, l, first_l1 + i1);
