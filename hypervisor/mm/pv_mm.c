@@ -125,14 +125,21 @@ void pv_put_page(mfn_t mfn)
  */
 #define LEGACY_IO_FRAMES 0x100
 
-static bool io_frame_for(const struct domain *d, mfn_t mfn)
+static bool is_legacy_io_frame(mfn_t mfn)
 {
-    return d->privileged && mfn < LEGACY_IO_FRAMES;
+    return mfn < LEGACY_IO_FRAMES && mfn_valid(mfn) &&
+           mfn_to_page(mfn)->owner == OWNER_NONE;
 }
 
+static bool io_frame_for(const struct domain *d, mfn_t mfn)
+{
+    return d->privileged && is_legacy_io_frame(mfn);
+}
+
+/* Frames mapped without references: never to be put. */
 static bool is_io_frame(mfn_t mfn)
 {
-    return mfn < LEGACY_IO_FRAMES || !mfn_valid(mfn);
+    return !mfn_valid(mfn) || is_legacy_io_frame(mfn);
 }
 
 /* d: the table's owner (flag rules); pg_owner: whose frames it may map
