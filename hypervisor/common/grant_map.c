@@ -344,8 +344,9 @@ void gnttab_unmap_one(struct gnttab_unmap_grant_ref *op)
         return;
     }
     ro = m->flags & GNTMAP_readonly;
+    /* Xen 4.17 answers GNTST_bad_dev_addr here (later ones general). */
     if (op->dev_bus_addr && op->dev_bus_addr != (m->frame << PAGE_SHIFT)) {
-        op->status = GNTST_general_error;
+        op->status = GNTST_bad_dev_addr;
         return;
     }
     if (op->host_addr && (m->flags & GNTMAP_host_map)) {
