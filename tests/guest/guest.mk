@@ -8,6 +8,7 @@ PVTEST_SRCS = \
 	tests/guest/head.S \
 	tests/guest/setjmp.S \
 	tests/guest/user.S \
+	tests/guest/smp.S \
 	tests/guest/start.c \
 	tests/guest/runner.c \
 	tests/guest/console.c \
@@ -30,6 +31,7 @@ PVTEST_SRCS = \
 	tests/guest/t-user.c \
 	tests/guest/t-extra.c \
 	tests/guest/t-priv.c \
+	tests/guest/t-smp.c \
 	tests/guest/t-neg.c
 
 # Hostile cases run only when selected (only=hostile): the isolation test.

@@ -27,7 +27,7 @@ extern void event_callback(void), failsafe_callback(void),
 
 /* int3 and into may be raised from any ring (DPL 3), like on bare metal;
  * 0x80 is a software interrupt the kernel may raise (DPL 1). */
-static const struct trap_info trap_table[] = {
+const struct trap_info pv_trap_table[] = {
     GATE(0, 0, trap_de),    GATE(1, 0, trap_db),  GATE(2, 0, trap_nmi),
     GATE(3, 3, trap_bp),    GATE(4, 3, trap_of),  GATE(5, 0, trap_br),
     GATE(6, 0, trap_ud),    GATE(7, 0, trap_nm),  GATE(8, 0, trap_df),
@@ -39,7 +39,7 @@ static const struct trap_info trap_table[] = {
 
 void traps_init(void)
 {
-    long rc = HC(__HYPERVISOR_set_trap_table, trap_table, 0, 0, 0, 0);
+    long rc = HC(__HYPERVISOR_set_trap_table, pv_trap_table, 0, 0, 0, 0);
     if (rc)
         pv_panic("set_trap_table: %ld", rc);
     rc = hc_callback_register(CALLBACKTYPE_event, event_callback,

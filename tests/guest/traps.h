@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include "regs.h"
+#include "xen.h"
 
 /* A test arms `fixup` (the address to resume at) right before the
  * instruction that must trap; the handler records the frame and resumes
@@ -28,6 +29,8 @@ extern struct pv_trap pv_trap;
                      : __VA_ARGS__                   \
                      : "r11", "memory")
 
+/* Our trap table (ended by address 0), also given to secondary vCPUs. */
+extern const struct trap_info pv_trap_table[];
 void traps_init(void);
 void trap_reset(void);
 /* Set by the user-mode cases while user code runs: gets every entry from

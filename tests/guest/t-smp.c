@@ -1,0 +1,79 @@
+/* A second vCPU: VCPUOP_initialise with a full guest context, up, down
+ * (by itself), up again. Skipped when the domain has a single vCPU. */
+#include "mm.h"
+#include "time.h"
+#include "traps.h"
+
+extern void ap_entry(void), event_callback(void), failsafe_callback(void),
+    syscall_callback(void);
+extern volatile uint32_t ap_alive;
+extern char ap_stack_top[];
+
+/* Waits (yielding) until cond holds; the bound only keeps a broken
+ * hypervisor from hanging the run. */
+#define WAIT_FOR(cond)                               \
+    ({                                               \
+        uint64_t until_ = pv_now() + 10000000000ULL; \
+        while (!(cond) && pv_now() < until_)         \
+            hc_sched_op(SCHEDOP_yield, NULL);        \
+        (cond);                                      \
+    })
+
+static struct vcpu_guest_context ctx;
+
+static void ap_context(void)
+{
+    memset(&ctx, 0, sizeof(ctx));
+    /* Not VGCF_online: on Xen it clears "down" without waking the vCPU,
+     * so the VCPUOP_up that follows finds nothing to do and the vCPU never
+     * runs (Linux passes VGCF_in_kernel only). */
+    ctx.flags = VGCF_in_kernel;
+    ctx.user_regs.rip = (unsigned long)ap_entry;
+    ctx.user_regs.rsp = (unsigned long)ap_stack_top;
+    ctx.user_regs.cs = FLAT_KERNEL_CS;
+    ctx.user_regs.ss = FLAT_KERNEL_SS;
+    ctx.user_regs.rflags = 0x2;
+    for (const struct trap_info *t = pv_trap_table; t->address; t++)
+        ctx.trap_ctxt[t->vector] = *t;
+    ctx.kernel_ss = FLAT_KERNEL_SS;
+    ctx.kernel_sp = (unsigned long)ap_stack_top;
+    ctx.ctrlreg[3] = xen_pfn_to_cr3(mm.l4_mfn);
+    ctx.event_callback_eip = (unsigned long)event_callback;
+    ctx.failsafe_callback_eip = (unsigned long)failsafe_callback;
+    ctx.syscall_callback_eip = (unsigned long)syscall_callback;
+}
+
+PVTEST(t_smp_up_down, "smp.initialise_up_down",
+       "vCPU 1 starts down; up before initialise is -EINVAL; initialise + "
+       "up runs it; it downs itself; up again resumes it; a second "
+       "initialise is -EEXIST")
+{
+    if (hc_vcpu_op(VCPUOP_is_up, 1, NULL) < 0)
+        SKIP("the domain has one vCPU");
+    CHECK_EQ(hc_vcpu_op(VCPUOP_is_up, 1, NULL), 0);
+    CHECK_EQ(hc_vcpu_op(VCPUOP_up, 1, NULL), -XEN_EINVAL);
+    ap_context();
+    CHECK_OK(hc_vcpu_op(VCPUOP_initialise, 1, &ctx));
+    uint32_t before = ap_alive;
+    CHECK_OK(hc_vcpu_op(VCPUOP_up, 1, NULL));
+    CHECK(WAIT_FOR(ap_alive == before + 1));
+    CHECK(WAIT_FOR(hc_vcpu_op(VCPUOP_is_up, 1, NULL) == 0));
+    CHECK_OK(hc_vcpu_op(VCPUOP_up, 1, NULL));
+    CHECK(WAIT_FOR(ap_alive == before + 2));
+    CHECK(WAIT_FOR(hc_vcpu_op(VCPUOP_is_up, 1, NULL) == 0));
+    CHECK_EQ(hc_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EEXIST);
+    return PV_PASS;
+}
+
+PVTEST(t_smp_bad_context, "smp.initialise_bad",
+       "VCPUOP_initialise refuses a missing vCPU (-ENOENT) and an "
+       "unreadable context (-EFAULT)")
+{
+    ap_context();
+    CHECK_EQ(hc_vcpu_op(VCPUOP_initialise, 4000, &ctx), -XEN_ENOENT);
+    if (hc_vcpu_op(VCPUOP_is_up, 1, NULL) < 0)
+        SKIP("the domain has one vCPU");
+    CHECK_EQ(hc_vcpu_op(VCPUOP_initialise, 1, (void *)0xffff800000000000UL),
+             -XEN_EFAULT);
+    return PV_PASS;
+}
