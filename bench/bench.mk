@@ -16,3 +16,10 @@ bench_xenstore_xs_bench_LDADD = xenstore/libvstore.a -lpthread
 bench-xenstore: bench/xenstore/xs-bench xenstore/vstored
 	bench/xenstore/xs-bench xenstore/vstored $(BENCH_SECONDS)
 .PHONY: bench-xenstore
+
+# bench/pv: null hypercall and event-channel upcall, timed inside the PV
+# test kernel on veneer and on Xen 4.17 in the same run, with the ratio.
+bench-pv: tests/boot/vboot $(CHECK_DEPS)
+	$(TIER_ENV) $(SHELL) $(srcdir)/bench/pv
+EXTRA_DIST += bench/pv
+.PHONY: bench-pv

@@ -38,6 +38,8 @@ PVTEST_SRCS = \
 PVTEST_SRCS += tests/guest/t-hostile.c
 # Descriptor tables (set_gdt, update_descriptor).
 PVTEST_SRCS += tests/guest/t-desc.c
+# Measurements for bench/pv (only=bench).
+PVTEST_SRCS += tests/guest/t-bench.c
 
 PVTEST_HDRS = tests/guest/pvtest.h tests/guest/hypercall.h \
 	tests/guest/xen.h tests/guest/lib.h tests/guest/regs.h \

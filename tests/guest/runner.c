@@ -92,9 +92,11 @@ void run_cases(const char *cmdline)
     printk("pvtest: %zu cases%s%s\n", total, only[0] ? ", only " : "", only);
 
     for (const struct pv_case *c = _cases_start; c < _cases_end; c++) {
-        /* Hostile cases (t-hostile.c) run only when asked for by name. */
-        int hostile = !strncmp(c->name, "hostile.", 8);
-        if (only[0] ? strncmp(c->name, only, strlen(only)) != 0 : hostile)
+        /* Hostile cases (t-hostile.c) and measurements (t-bench.c) run
+         * only when asked for by name. */
+        int opt_in =
+            !strncmp(c->name, "hostile.", 8) || !strncmp(c->name, "bench.", 6);
+        if (only[0] ? strncmp(c->name, only, strlen(only)) != 0 : opt_in)
             continue;
         current = c;
         reason[0] = '\0';
