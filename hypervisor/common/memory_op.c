@@ -74,6 +74,7 @@ long do_memory_op(HYPERCALL_ARGS)
     case XENMEM_decrease_reservation:
     case XENMEM_populate_physmap:
     case XENMEM_maximum_gpfn:
+    case XENMEM_exchange:
         return memory_op_reservation(a1, arg);
     }
     return -ENOSYS;

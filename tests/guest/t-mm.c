@@ -428,3 +428,87 @@ PVTEST(t_foreigndom, "mm.foreigndom_refused",
     page_free(page);
     return PV_PASS;
 }
+
+/* Two of our pages with consecutive pfns (others go back). */
+static int alloc_pair(uint64_t **lo)
+{
+    uint64_t *got[8];
+    int n = 0, found = -1;
+    for (; n < 8; n++) {
+        got[n] = page_alloc();
+        if (!got[n])
+            break;
+        for (int i = 0; i < n && found < 0; i++) {
+            if (va_to_pfn(got[i]) + 1 == va_to_pfn(got[n]))
+                found = i;
+            else if (va_to_pfn(got[n]) + 1 == va_to_pfn(got[i]))
+                found = n;
+        }
+        if (found >= 0)
+            break;
+    }
+    if (found < 0) {
+        while (n-- > 0)
+            page_free(got[n]);
+        return -1;
+    }
+    *lo = got[found];
+    for (int i = 0; i <= n && i < 8; i++) {
+        if (got[i] && va_to_pfn(got[i]) != va_to_pfn(*lo) &&
+            va_to_pfn(got[i]) != va_to_pfn(*lo) + 1)
+            page_free(got[i]);
+    }
+    return 0;
+}
+
+PVTEST(t_exchange, "mm.exchange",
+       "XENMEM_exchange trades two unmapped frames for one machine-"
+       "contiguous order-1 extent below 4 GiB, with its M2P; a mapped frame "
+       "cannot be traded (-EINVAL)")
+{
+    uint64_t *lo;
+    CHECK_OK(alloc_pair(&lo));
+    uint64_t *hi = (uint64_t *)((char *)lo + PAGE_SIZE);
+    unsigned long pfn = va_to_pfn(lo);
+    xen_pfn_t in[2] = {pfn_to_mfn(pfn), pfn_to_mfn(pfn + 1)}, out = pfn;
+    struct xen_memory_exchange x = {
+        .in = {.nr_extents = 2, .extent_order = 0, .domid = DOMID_SELF},
+        .out = {.nr_extents = 1,
+                .extent_order = 1,
+                .mem_flags = XENMEMF_address_bits(32),
+                .domid = DOMID_SELF},
+    };
+    set_xen_guest_handle(x.in.extent_start, in);
+    set_xen_guest_handle(x.out.extent_start, &out);
+    /* Still mapped: refused, nothing exchanged. */
+    long busy = hc_memory_op(XENMEM_exchange, &x);
+    unsigned long busy_done = x.nr_exchanged;
+    out = pfn;
+    CHECK_OK(map_at((unsigned long)lo, 0));
+    CHECK_OK(map_at((unsigned long)hi, 0));
+    long rc = hc_memory_op(XENMEM_exchange, &x);
+    unsigned long mfn = out;
+    if (rc == 0) {
+        mm.p2m[pfn] = mfn;
+        mm.p2m[pfn + 1] = mfn + 1;
+    }
+    /* Back in our map whatever happened, so the pages stay usable. */
+    CHECK_OK(map_at((unsigned long)lo, pte_rw(pfn_to_mfn(pfn))));
+    CHECK_OK(map_at((unsigned long)hi, pte_rw(pfn_to_mfn(pfn + 1))));
+    CHECK_EQ(busy, -XEN_EINVAL);
+    CHECK_EQ(busy_done, 0);
+    CHECK_OK(rc);
+    CHECK_EQ(x.nr_exchanged, 2);
+    CHECK_EQ(mfn & 1, 0);
+    CHECK(mfn + 2 <= (1UL << (32 - PAGE_SHIFT)));
+    CHECK_EQ(mfn_to_pfn(mfn), pfn);
+    CHECK_EQ(mfn_to_pfn(mfn + 1), pfn + 1);
+    lo[0] = 1;
+    hi[511] = 2;
+    CHECK_EQ(lo[0] + hi[511], 3);
+    /* The old frames are not ours any more. */
+    CHECK_EQ(map_at(TEST_VA(8), pte_ro(in[0])), -XEN_EBUSY);
+    page_free(lo);
+    page_free(hi);
+    return PV_PASS;
+}
