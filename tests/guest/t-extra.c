@@ -241,3 +241,31 @@ PVTEST(t_ver_strings, "version.other_subops",
         CHECK((long)pfn_to_mfn(pfn) <= maxram);
     return PV_PASS;
 }
+
+PVTEST(t_db_watchpoint, "trap.db_watchpoint",
+       "a DR0 write watchpoint raises #DB after the write; DR6 (read "
+       "back with get_debugreg) flags breakpoint 0")
+{
+    static volatile uint64_t watched;
+    uint64_t at;
+    CHECK_OK(HC(__HYPERVISOR_set_debugreg, 0, &watched, 0, 0, 0));
+    /* L0, break on data writes (RW0 = 01), 8 bytes (LEN0 = 10). */
+    CHECK_OK(
+        HC(__HYPERVISOR_set_debugreg, 7, 0x1 | (1 << 16) | (2 << 18), 0, 0, 0));
+    trap_reset();
+    /* RAX: a fixed 7-byte encoding of the movq. */
+    TRAP_TRY(at, "movq $5, (%[p])\n\tnop", [p] "a"(&watched));
+    long dr6 = HC(__HYPERVISOR_get_debugreg, 6, 0, 0, 0, 0);
+    HC(__HYPERVISOR_set_debugreg, 7, 0, 0, 0, 0);
+    HC(__HYPERVISOR_set_debugreg, 6, 0xffff0ff0, 0, 0, 0);
+    HC(__HYPERVISOR_set_debugreg, 0, 0, 0, 0, 0);
+    printk("pvtest: #DB hits %lu vector %lu rip %#lx (insn %#lx) dr6 %#lx\n",
+           (unsigned long)pv_trap.hits, (unsigned long)pv_trap.vector,
+           (unsigned long)pv_trap.rip, (unsigned long)at, (unsigned long)dr6);
+    CHECK_EQ(watched, 5);
+    CHECK_EQ(pv_trap.hits, 1);
+    CHECK_EQ(pv_trap.vector, 1);
+    CHECK_EQ(pv_trap.rip, at + 7); /* a trap: after the 7-byte movq */
+    CHECK(dr6 & 1);
+    return PV_PASS;
+}
