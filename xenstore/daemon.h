@@ -235,10 +235,16 @@ int xs_watch_add(struct xs_conn *c, const char *path, const char *token,
 int xs_watch_del(struct xs_conn *c, const char *path, const char *token);
 void xs_watch_clear(struct xs_conn *c);
 void xs_watch_send(struct xs_conn *c, struct xs_watch *w, const char *path);
-/* A change of path (whose permissions are p); recursive: a subtree was
- * removed, so watches below path fire too. */
+/* A change of path (whose permissions are p). exact: only watches on path
+ * itself (a node removed below the removed root). */
 void xs_watch_fire(struct xs_daemon *d, const char *path,
-                   const struct xs_perm *p, uint32_t np, bool recursive);
+                   const struct xs_perm *p, uint32_t np, bool exact);
+/* The same, also admitting readers of the old permissions oldp. */
+void xs_watch_fire_perms(struct xs_daemon *d, const char *path,
+                         const struct xs_perm *p, uint32_t np,
+                         const struct xs_perm *oldp, uint32_t nold, bool exact);
+/* Events for the removal of live node n and its subtree (before it goes). */
+void xs_watch_fire_rm(struct xs_daemon *d, const struct xs_node *n);
 int xs_special_index(const char *path); /* 0, 1 or -1 */
 
 /* domain.c */

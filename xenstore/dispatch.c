@@ -7,10 +7,11 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
-#define F_PRIV 1u /* dom0 (or privileged) callers only */
-#define F_TXN  2u /* honours the header's tx_id */
+#define F_PRIV  1u /* dom0 (or privileged) callers only */
+#define F_NOTID 2u /* ignores the header's tx_id (else it must exist) */
 
 static const struct {
     const char *name;
@@ -18,26 +19,26 @@ static const struct {
     unsigned flags;
 } ops[XS_TYPE_COUNT] = {
     [XS_CONTROL] = {"CONTROL", xs_op_control, F_PRIV},
-    [XS_DIRECTORY] = {"DIRECTORY", xs_op_directory, F_TXN},
-    [XS_READ] = {"READ", xs_op_read, F_TXN},
-    [XS_GET_PERMS] = {"GET_PERMS", xs_op_get_perms, F_TXN},
-    [XS_WATCH] = {"WATCH", xs_op_watch, 0},
-    [XS_UNWATCH] = {"UNWATCH", xs_op_unwatch, 0},
+    [XS_DIRECTORY] = {"DIRECTORY", xs_op_directory, 0},
+    [XS_READ] = {"READ", xs_op_read, 0},
+    [XS_GET_PERMS] = {"GET_PERMS", xs_op_get_perms, 0},
+    [XS_WATCH] = {"WATCH", xs_op_watch, F_NOTID},
+    [XS_UNWATCH] = {"UNWATCH", xs_op_unwatch, F_NOTID},
     [XS_TRANSACTION_START] = {"TRANSACTION_START", xs_op_txn_start, 0},
     [XS_TRANSACTION_END] = {"TRANSACTION_END", xs_op_txn_end, 0},
     [XS_INTRODUCE] = {"INTRODUCE", xs_op_introduce, F_PRIV},
     [XS_RELEASE] = {"RELEASE", xs_op_release, F_PRIV},
     [XS_GET_DOMAIN_PATH] = {"GET_DOMAIN_PATH", xs_op_get_domain_path, 0},
-    [XS_WRITE] = {"WRITE", xs_op_write, F_TXN},
-    [XS_MKDIR] = {"MKDIR", xs_op_mkdir, F_TXN},
-    [XS_RM] = {"RM", xs_op_rm, F_TXN},
-    [XS_SET_PERMS] = {"SET_PERMS", xs_op_set_perms, F_TXN},
+    [XS_WRITE] = {"WRITE", xs_op_write, 0},
+    [XS_MKDIR] = {"MKDIR", xs_op_mkdir, 0},
+    [XS_RM] = {"RM", xs_op_rm, 0},
+    [XS_SET_PERMS] = {"SET_PERMS", xs_op_set_perms, 0},
     [XS_IS_DOMAIN_INTRODUCED] = {"IS_DOMAIN_INTRODUCED", xs_op_is_introduced,
                                  F_PRIV},
     [XS_RESUME] = {"RESUME", xs_op_resume, F_PRIV},
     [XS_SET_TARGET] = {"SET_TARGET", xs_op_set_target, F_PRIV},
     [XS_RESET_WATCHES] = {"RESET_WATCHES", xs_op_reset_watches, 0},
-    [XS_DIRECTORY_PART] = {"DIRECTORY_PART", xs_op_directory_part, F_TXN},
+    [XS_DIRECTORY_PART] = {"DIRECTORY_PART", xs_op_directory_part, 0},
 };
 
 const char *xs_errname(int err)
@@ -99,18 +100,14 @@ int xs_canon_path(struct xs_conn *c, const char *in, char *buf, size_t len,
     if (il == 0)
         return -EINVAL;
     if (in[0] == '@') {
-        if (!allow_special || il > XENSTORE_REL_PATH_MAX)
+        /* Special watch names: anything after '@', as xenstored. */
+        if (!allow_special || il > XENSTORE_REL_PATH_MAX || il >= len)
             return -EINVAL;
-        for (size_t i = 1; i < il; i++)
-            if (!valid_char(in[i]))
-                return -EINVAL;
         memcpy(buf, in, il + 1);
         return 0;
     }
     size_t pl = 0;
     if (in[0] != '/') {
-        if (il > XENSTORE_REL_PATH_MAX)
-            return -EINVAL;
         int n = snprintf(buf, len, XS_LOCAL_DOMAIN "%u/", c->domid);
         if (n < 0 || (size_t)n >= len)
             return -EINVAL;
@@ -118,10 +115,16 @@ int xs_canon_path(struct xs_conn *c, const char *in, char *buf, size_t len,
     }
     if (pl + il >= len || pl + il > XENSTORE_ABS_PATH_MAX)
         return -EINVAL;
-    if (!xs_conn_privileged(c) && pl + il > c->d->q.path_len)
-        return -EINVAL;
     memcpy(buf + pl, in, il + 1);
     il += pl;
+    /* xenstored's is_valid_nodename: the path-length quota counts what
+     * follows /local/domain/<id>/, for every caller. */
+    unsigned int id;
+    int local_off = 0;
+    if (sscanf(buf, XS_LOCAL_DOMAIN "%5u/%n", &id, &local_off) != 1)
+        local_off = 0;
+    if (il > local_off + c->d->q.path_len)
+        return -EINVAL;
     /* No "//", no trailing '/', only the permitted characters. */
     for (size_t i = 0; i < il; i++) {
         if (!valid_char(buf[i]) || buf[i] == '@')
@@ -165,7 +168,9 @@ void xs_dispatch(struct xs_conn *c, const struct xsd_sockmsg *hdr, char *data)
         rc = -EACCES;
         goto out;
     }
-    if ((ops[hdr->type].flags & F_TXN) && hdr->tx_id) {
+    /* As xenstored: every message but WATCH/UNWATCH names an existing
+     * transaction of this connection, or none (0). */
+    if (!(ops[hdr->type].flags & F_NOTID) && hdr->tx_id) {
         r.t = xs_txn_find(c, hdr->tx_id);
         if (!r.t) {
             rc = -ENOENT;

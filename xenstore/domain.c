@@ -87,9 +87,8 @@ static void delete_orphans(struct xs_daemon *d, uint32_t domid)
     for (size_t i = 0; i < n; i++) {
         struct xs_node *x = paths[i] ? xs_store_get(&d->store, paths[i]) : 0;
         if (x) {
-            struct xs_perm p = x->perms[0];
+            xs_watch_fire_rm(d, x);
             xs_store_delete(&d->store, x);
-            xs_watch_fire(d, paths[i], &p, 1, true);
         }
         free(paths[i]);
     }

@@ -23,13 +23,38 @@ static int one_path(struct xs_req *r, char *buf, bool special)
     return xs_canon_path(r->c, argv[0], buf, PATH_BUF, special);
 }
 
+/* xenstored's errno_from_parents: a missing node is ENOENT only to those
+ * with the access they asked for on its nearest existing ancestor; others
+ * get EACCES and learn nothing about what exists. */
+static int missing_errno(struct xs_req *r, const char *path, unsigned need)
+{
+    char buf[PATH_BUF];
+    size_t len = strlen(path);
+    if (xs_conn_privileged(r->c) || len >= sizeof(buf))
+        return -ENOENT;
+    memcpy(buf, path, len + 1);
+    while (len > 1) {
+        int err;
+        len = xs_path_parent_len(buf, len);
+        buf[len] = 0;
+        struct xs_node *a = xs_view_get(r->c->d, r->t, buf, &err);
+        if (a)
+            return (xs_perm_for(r->c, a->perms, a->nperms) & need) == need
+                       ? -ENOENT
+                       : -EACCES;
+        if (err != -ENOENT)
+            return err;
+    }
+    return -ENOENT;
+}
+
 static int get_node(struct xs_req *r, const char *path, unsigned need,
                     struct xs_node **out)
 {
     int err;
     struct xs_node *n = xs_view_get(r->c->d, r->t, path, &err);
     if (!n)
-        return err;
+        return err == -ENOENT ? missing_errno(r, path, need) : err;
     if ((xs_perm_for(r->c, n->perms, n->nperms) & need) != need)
         return -EACCES;
     *out = n;
@@ -66,27 +91,24 @@ int xs_op_directory_part(struct xs_req *r)
         return -EINVAL;
     if ((rc = xs_canon_path(r->c, argv[0], path, sizeof(path), false)))
         return rc;
-    errno = 0;
-    unsigned long off = strtoul(argv[1], &end, 10);
-    if (*end || errno || argv[1][0] < '0' || argv[1][0] > '9')
-        return -EINVAL;
+    /* The offset is read as xenstored does (atoi): junk reads as 0. */
+    unsigned int off = (unsigned int)strtol(argv[1], &end, 10);
     if ((rc = get_node(r, path, XS_PERM_R, &n)))
         return rc;
-    if (off > n->children_len)
-        return -EINVAL;
     char buf[XENSTORE_PAYLOAD_MAX];
     int gl = snprintf(buf, sizeof(buf), "%" PRIu64, n->gen) + 1;
     size_t room = sizeof(buf) - gl - 1; /* keep one for the final "" */
     size_t take = 0;
-    while (off + take < n->children_len) {
+    while (off < n->children_len && off + take < n->children_len) {
         size_t l = strlen(n->children + off + take) + 1;
         if (take + l > room)
             break;
         take += l;
     }
-    memcpy(buf + gl, n->children + off, take);
+    if (take)
+        memcpy(buf + gl, n->children + off, take);
     size_t len = gl + take;
-    if (off + take == n->children_len)
+    if (off >= n->children_len || off + take == n->children_len)
         buf[len++] = 0; /* an empty string marks the end */
     return xs_reply(r, buf, len);
 }
@@ -269,6 +291,8 @@ int xs_op_rm(struct xs_req *r)
     if (!n) {
         if (err != -ENOENT)
             return err;
+        if ((err = missing_errno(r, path, XS_PERM_W)) != -ENOENT)
+            return err;
         /* Removing a missing node is fine if its parent exists. */
         size_t pl = xs_path_parent_len(path, strlen(path));
         path[pl] = 0;
@@ -276,16 +300,15 @@ int xs_op_rm(struct xs_req *r)
     }
     if (!(xs_perm_for(r->c, n->perms, n->nperms) & XS_PERM_W))
         return -EACCES;
-    struct xs_perm p[8];
-    uint32_t np = n->nperms < 8 ? n->nperms : 8;
-    memcpy(p, n->perms, np * sizeof(*p));
-    if ((rc = xs_view_delete(d, r->t, path)))
-        return rc;
-    if (!r->t)
-        xs_watch_fire(d, path, p, np, true);
-    else
+    if (r->t) {
+        if ((rc = xs_view_delete(d, r->t, path)))
+            return rc;
         xs_txn_note_change(r->t, path);
-    return 0;
+        return 0;
+    }
+    /* Watches fire while the subtree is still there to be seen. */
+    xs_watch_fire_rm(d, n);
+    return xs_view_delete(d, NULL, path);
 }
 
 int xs_op_get_perms(struct xs_req *r)
@@ -335,13 +358,13 @@ int xs_op_set_perms(struct xs_req *r)
         goto out;
     }
     uint32_t np = argc - 1;
-    for (uint32_t i = 0; i < np; i++)
-        if ((rc = xs_perm_parse(argv[i + 1], &p[i])))
-            goto out;
     if (!xs_conn_privileged(c) && np > d->q.perms) {
         rc = -ENOSPC;
         goto out;
     }
+    for (uint32_t i = 0; i < np; i++)
+        if ((rc = xs_perm_parse(argv[i + 1], &p[i])))
+            goto out;
     if ((rc = xs_canon_path(c, argv[0], path, sizeof(path), true)))
         goto out;
     int sp = xs_special_index(path);
@@ -376,10 +399,14 @@ int xs_op_set_perms(struct xs_req *r)
         if (p[0].id != owner)
             goto out;
     }
+    /* Watchers who could read the node before the change hear of it. */
+    struct xs_perm oldp[8];
+    uint32_t nold = n->nperms < 8 ? n->nperms : 8;
+    memcpy(oldp, n->perms, nold * sizeof(*oldp));
     if ((rc = xs_view_update(d, r->t, path, NULL, 0, p, np)))
         goto out;
     if (!r->t)
-        xs_watch_fire(d, path, p, np, false);
+        xs_watch_fire_perms(d, path, p, np, oldp, nold, false);
     else
         xs_txn_note_change(r->t, path);
 out:

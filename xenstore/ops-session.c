@@ -10,17 +10,24 @@
 
 #define PATH_BUF (XENSTORE_ABS_PATH_MAX + 64)
 
-/* WATCH/UNWATCH: path, token and (WATCH, newer clients) a depth we ignore. */
+/* WATCH/UNWATCH: exactly a path and a token (4.17 refuses the depth
+ * argument of newer clients with EINVAL, so do we). */
 static int watch_args(struct xs_req *r, char *path, const char **token,
-                      bool *relative, int max)
+                      bool *relative, bool validate)
 {
-    const char *argv[3];
-    int n = xs_req_args(r, argv, max);
-    if (n < 2)
+    const char *argv[2];
+    if (xs_req_args(r, argv, 2) != 2)
         return -EINVAL;
     *token = argv[1];
     *relative = argv[0][0] != '/' && argv[0][0] != '@';
-    return xs_canon_path(r->c, argv[0], path, PATH_BUF, true);
+    if (validate)
+        return xs_canon_path(r->c, argv[0], path, PATH_BUF, true);
+    /* UNWATCH only canonicalises: an invalid path is simply not found. */
+    if (*relative)
+        snprintf(path, PATH_BUF, XS_LOCAL_DOMAIN "%u/%s", r->c->domid, argv[0]);
+    else
+        snprintf(path, PATH_BUF, "%s", argv[0]);
+    return 0;
 }
 
 int xs_op_watch(struct xs_req *r)
@@ -28,7 +35,7 @@ int xs_op_watch(struct xs_req *r)
     char path[PATH_BUF];
     const char *token;
     bool relative;
-    int rc = watch_args(r, path, &token, &relative, 3);
+    int rc = watch_args(r, path, &token, &relative, true);
     if (rc || (rc = xs_watch_add(r->c, path, token, relative)))
         return rc;
     xs_reply_str(r, "OK");
@@ -45,7 +52,7 @@ int xs_op_unwatch(struct xs_req *r)
     char path[PATH_BUF];
     const char *token;
     bool relative;
-    int rc = watch_args(r, path, &token, &relative, 2);
+    int rc = watch_args(r, path, &token, &relative, false);
     if (rc)
         return rc;
     return xs_watch_del(r->c, path, token);
@@ -62,7 +69,7 @@ int xs_op_reset_watches(struct xs_req *r)
 int xs_op_txn_start(struct xs_req *r)
 {
     struct xs_txn *t;
-    if (r->hdr.tx_id)
+    if (r->t)
         return -EBUSY; /* no nesting */
     int rc = xs_txn_new(r->c, &t);
     if (rc)
@@ -80,8 +87,7 @@ int xs_op_txn_end(struct xs_req *r)
     bool commit = strcmp(argv[0], "T") == 0;
     if (!commit && strcmp(argv[0], "F") != 0)
         return -EINVAL;
-    struct xs_txn *t = xs_txn_find(r->c, r->hdr.tx_id);
-    if (!t)
+    if (!r->t)
         return -ENOENT;
-    return xs_txn_end(t, commit);
+    return xs_txn_end(r->t, commit);
 }

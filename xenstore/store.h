@@ -21,11 +21,12 @@ struct xs_perm {
 };
 
 /* Flags of a node that lives in a transaction overlay (see txn.c). */
-#define XS_NODE_COPY    1u  /* the overlay holds a private copy */
-#define XS_NODE_DELETED 2u  /* the transaction deleted the node */
-#define XS_NODE_DIRTY   4u  /* value or perms written by the transaction */
-#define XS_NODE_CREATED 8u  /* the transaction created the node */
-#define XS_NODE_FIRE    16u /* a request named it: fire watches at commit */
+#define XS_NODE_COPY       1u  /* the overlay holds a private copy */
+#define XS_NODE_DELETED    2u  /* the transaction deleted the node */
+#define XS_NODE_DIRTY      4u  /* value or perms written by the transaction */
+#define XS_NODE_CREATED    8u  /* the transaction created the node */
+#define XS_NODE_FIRE       16u /* a request named it: fire watches at commit */
+#define XS_NODE_FIRE_EXACT 32u /* removed below a removed root: exact event */
 
 struct xs_node {
     char *path; /* absolute, owned, NUL-terminated */

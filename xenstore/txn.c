@@ -168,6 +168,11 @@ static int txn_delete(struct xs_daemon *d, struct xs_txn *t, const char *path)
         if (!cp)
             return -ENOMEM;
         err = txn_delete(d, t, cp);
+        if (!err) {
+            struct xs_node *ce = xs_nodemap_get(&t->ov, cp, strlen(cp));
+            if (ce)
+                ce->flags |= XS_NODE_FIRE_EXACT;
+        }
         free(cp);
         if (err && err != -ENOENT)
             return err;
@@ -286,8 +291,18 @@ static int txn_commit(struct xs_daemon *d, struct xs_txn *t)
         }
     }
     qsort(v, n, sizeof(*v), by_depth);
-    /* Deletions: each deleted subtree once, from its top (all its live
-     * nodes are tombstones here, or the generation check failed). */
+    /* Deletions: events first, while the nodes are there to be seen (each
+     * node below a removed root fires exactly, the root as a change), then
+     * each deleted subtree once, from its top (all its live nodes are
+     * tombstones here, or the generation check failed). */
+    for (size_t i = n; i-- > 0;) {
+        struct xs_node *e = v[i];
+        if ((e->flags & XS_NODE_DELETED) &&
+            (e->flags & (XS_NODE_FIRE | XS_NODE_FIRE_EXACT)) &&
+            xs_store_get(&d->store, e->path))
+            xs_watch_fire(d, e->path, e->perms, e->nperms,
+                          !(e->flags & XS_NODE_FIRE));
+    }
     for (size_t i = 0; i < n; i++) {
         struct xs_node *e = v[i];
         if (!(e->flags & XS_NODE_DELETED) || e->path_len == 1)
@@ -297,14 +312,8 @@ static int txn_commit(struct xs_daemon *d, struct xs_txn *t)
         if (pe && (pe->flags & XS_NODE_DELETED))
             continue;
         struct xs_node *live = xs_store_get(&d->store, e->path);
-        if (!live)
-            continue;
-        struct xs_perm p[8];
-        uint32_t np = live->nperms < 8 ? live->nperms : 8;
-        memcpy(p, live->perms, np * sizeof(*p));
-        xs_store_delete(&d->store, live);
-        if (e->flags & XS_NODE_FIRE)
-            xs_watch_fire(d, e->path, p, np, true);
+        if (live)
+            xs_store_delete(&d->store, live);
     }
     for (size_t i = 0; i < n; i++) {
         struct xs_node *e = v[i];

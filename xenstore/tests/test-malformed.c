@@ -69,13 +69,22 @@ static void bad_paths_are_einval(void)
         XT_STR(xt_write(c, 0, bad[i], "v"), "ERR:EINVAL");
         XT_STR(xt_read(c, 0, bad[i]), "ERR:EINVAL");
     }
+    /* The path-length quota (2048) counts after /local/domain/<id>/, for
+     * dom0 too, as xenstored's is_valid_nodename. */
     char longp[XENSTORE_ABS_PATH_MAX + 8];
     memset(longp, 'a', sizeof(longp));
     longp[0] = '/';
-    longp[XENSTORE_ABS_PATH_MAX + 1] = 0;
+    longp[2049] = 0;
     XT_STR(xt_write(c, 0, longp, ""), "ERR:EINVAL");
-    longp[XENSTORE_ABS_PATH_MAX] = 0; /* exactly the limit is fine */
+    longp[2048] = 0; /* exactly the limit is fine */
     XT_STR(xt_write(c, 0, longp, ""), "OK");
+    memset(longp, 'a', sizeof(longp));
+    memcpy(longp, "/local/domain/7/", 16);
+    longp[16 + 2048] = 0;
+    XT_STR(xt_write(c, 0, longp, ""), "OK");
+    longp[16 + 2048] = 'a';
+    longp[16 + 2049] = 0;
+    XT_STR(xt_write(c, 0, longp, ""), "ERR:EINVAL");
 }
 
 static void split_and_packed_messages(void)
@@ -110,8 +119,26 @@ static void bad_integers_are_einval(void)
         XT_STR(xt_op1(c, XS_GET_DOMAIN_PATH, 0, bad[i]), "ERR:EINVAL");
         XT_STR(xt_op1(c, XS_RELEASE, 0, bad[i]), "ERR:EINVAL");
     }
-    XT_STR(xt_op2(c, XS_DIRECTORY_PART, 0, "/", "x"), "ERR:EINVAL");
-    XT_STR(xt_op2(c, XS_DIRECTORY_PART, 0, "/", "99999"), "ERR:EINVAL");
+    /* DIRECTORY_PART reads its offset like atoi; past the end it returns
+     * the generation and an empty list, as xenstored. */
+    struct xt_msg m;
+    char buf[32];
+    size_t l = xt_args(buf, 2, "/tool", "x");
+    CU_ASSERT(xt_req(c, XS_DIRECTORY_PART, 0, buf, l, &m));
+    CU_ASSERT_EQUAL(m.type, XS_DIRECTORY_PART);
+    XT_STR(m.data + strlen(m.data) + 1, "xenstored"); /* from offset 0 */
+    l = xt_args(buf, 2, "/", "99999");
+    CU_ASSERT(xt_req(c, XS_DIRECTORY_PART, 0, buf, l, &m));
+    CU_ASSERT_EQUAL(m.type, XS_DIRECTORY_PART);
+    CU_ASSERT_EQUAL(m.len, strlen(m.data) + 2);
+    /* Every message but WATCH/UNWATCH must name an existing transaction. */
+    struct xsd_sockmsg h = {XS_GET_DOMAIN_PATH, 1, 999, 2};
+    char raw[XS_HDR_SIZE + 2];
+    memcpy(raw, &h, sizeof(h));
+    memcpy(raw + XS_HDR_SIZE, "3", 2);
+    xt_feed(c, raw, sizeof(raw));
+    CU_ASSERT(xt_next(c, &m));
+    XT_STR(m.data, "ENOENT");
     XT_STR(xt_op1(c, XS_CONTROL, 0, "no-such-command"), "ERR:EINVAL");
 }
 

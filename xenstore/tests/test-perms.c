@@ -29,6 +29,21 @@ static void unprivileged_denied_on_dom0_nodes(void)
     XT_STR(xt_read(d0, 0, "/secret"), "x");
 }
 
+/* A missing node is ENOENT only for who may access its nearest existing
+ * ancestor; others get EACCES (xenstored's errno_from_parents). */
+static void missing_node_errno_depends_on_parent(void)
+{
+    struct xs_conn *d0 = xt_conn(0), *g = xt_conn(5);
+    xt_write(d0, 0, "/hidden/x", "1");
+    XT_STR(xt_read(g, 0, "/hidden/nothing"), "ERR:EACCES");
+    XT_STR(xt_read(g, 0, "/hidden/a/b/c"), "ERR:EACCES");
+    XT_STR(xt_op1(g, XS_RM, 0, "/hidden/nothing"), "ERR:EACCES");
+    XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/hidden", "r0"), "OK");
+    XT_STR(xt_read(g, 0, "/hidden/nothing"), "ERR:ENOENT");
+    XT_STR(xt_op1(g, XS_RM, 0, "/hidden/nothing"), "ERR:EACCES");
+    XT_STR(xt_read(d0, 0, "/hidden/nothing"), "ERR:ENOENT");
+}
+
 static void default_letter_applies_to_others(void)
 {
     struct xs_conn *d0 = xt_conn(0), *g = xt_conn(5);
@@ -127,6 +142,8 @@ static void privileged_messages_refused(void)
 XT_SUITE(perms,
          {"unprivileged_denied_on_dom0_nodes",
           unprivileged_denied_on_dom0_nodes},
+         {"missing_node_errno_depends_on_parent",
+          missing_node_errno_depends_on_parent},
          {"default_letter_applies_to_others", default_letter_applies_to_others},
          {"later_entry_overrides_default", later_entry_overrides_default},
          {"owner_has_full_access", owner_has_full_access},

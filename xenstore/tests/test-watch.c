@@ -71,6 +71,53 @@ static void fires_below_removed_subtree(void)
     XT_STR(event(w), "none");
 }
 
+/* Only nodes that exist below a removed root fire (exactly), children
+ * before the root. */
+static void rm_fires_existing_descendants_only(void)
+{
+    struct xs_conn *c = xt_conn(0), *w = xt_conn(0);
+    xt_write(c, 0, "/q/a", "1");
+    watch(w, "/q/none", "ghost", "OK");
+    watch(w, "/q/a", "a", "OK");
+    watch(w, "/q", "q", "OK");
+    xt_drain_events(w);
+    xt_op1(c, XS_RM, 0, "/q");
+    XT_STR(event(w), "/q/a|a");
+    XT_STR(event(w), "/q|q");
+    XT_STR(event(w), "none");
+}
+
+/* A watch on "/" also hears the special events (xenstored's is_child). */
+static void root_watch_hears_specials(void)
+{
+    struct xs_conn *c = xt_conn(0);
+    watch(c, "/", "root", "OK");
+    xt_drain_events(c);
+    char buf[32];
+    struct xt_msg m;
+    size_t l = xt_args(buf, 3, "6", "1", "1");
+    xt_req(c, XS_INTRODUCE, 0, buf, l, &m);
+    XT_STR(event(c), "@introduceDomain|root");
+}
+
+/* Readable parent, or readable before a SET_PERMS, is enough. */
+static void permitted_via_parent_or_old_perms(void)
+{
+    struct xs_conn *d0 = xt_conn(0), *g = xt_conn(5);
+    xt_write(d0, 0, "/pp/secret", "x");
+    XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/pp", "r0"), "OK");
+    watch(g, "/pp", "t", "OK");
+    xt_drain_events(g);
+    xt_write(d0, 0, "/pp/secret", "y"); /* n0, but its parent is r0 */
+    XT_STR(event(g), "/pp/secret|t");
+    xt_write(d0, 0, "/pp/secret/deeper", "z"); /* parent n0 too: nothing */
+    XT_STR(event(g), "none");
+    XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/pp", "n0"), "OK");
+    XT_STR(event(g), "/pp|t"); /* could read it before the change */
+    xt_write(d0, 0, "/pp", "w");
+    XT_STR(event(g), "none");
+}
+
 static void duplicate_and_unwatch(void)
 {
     struct xs_conn *c = xt_conn(0);
@@ -91,12 +138,15 @@ static void bad_watch_args(void)
     XT_STR(xt_op1(c, XS_WATCH, 0, "/only-path"), "ERR:EINVAL");
     watch(c, "/bad//path", "t", "ERR:EINVAL");
     watch(c, "/x", "t", "OK");
-    /* A third argument (depth, newer clients) is accepted. */
+    /* A third argument (depth, 4.19 clients) is refused, as by 4.17. */
     char buf[32];
     struct xt_msg m;
     size_t l = xt_args(buf, 3, "/y", "t", "1");
     xt_req(c, XS_WATCH, 0, buf, l, &m);
-    XT_STR(m.data, "OK");
+    XT_STR(m.data, "EINVAL");
+    /* Any name after '@' may be watched; UNWATCH of a bad path is ENOENT. */
+    watch(c, "@any.thing", "t", "OK");
+    XT_STR(xt_op2(c, XS_UNWATCH, 0, "/bad//path", "t"), "ERR:ENOENT");
 }
 
 static void no_event_without_read_access(void)
@@ -198,14 +248,17 @@ static void transaction_fires_on_commit_only(void)
     XT_STR(event(w), "none");
 }
 
-XT_SUITE(watch, {"fires_on_registration", fires_on_registration},
-         {"fires_for_node_and_descendants", fires_for_node_and_descendants},
-         {"fires_below_removed_subtree", fires_below_removed_subtree},
-         {"duplicate_and_unwatch", duplicate_and_unwatch},
-         {"bad_watch_args", bad_watch_args},
-         {"no_event_without_read_access", no_event_without_read_access},
-         {"special_watches", special_watches},
-         {"relative_watch_events_are_relative",
-          relative_watch_events_are_relative},
-         {"reset_watches_drops_all", reset_watches_drops_all},
-         {"transaction_fires_on_commit_only", transaction_fires_on_commit_only})
+XT_SUITE(
+    watch, {"fires_on_registration", fires_on_registration},
+    {"fires_for_node_and_descendants", fires_for_node_and_descendants},
+    {"fires_below_removed_subtree", fires_below_removed_subtree},
+    {"rm_fires_existing_descendants_only", rm_fires_existing_descendants_only},
+    {"root_watch_hears_specials", root_watch_hears_specials},
+    {"permitted_via_parent_or_old_perms", permitted_via_parent_or_old_perms},
+    {"duplicate_and_unwatch", duplicate_and_unwatch},
+    {"bad_watch_args", bad_watch_args},
+    {"no_event_without_read_access", no_event_without_read_access},
+    {"special_watches", special_watches},
+    {"relative_watch_events_are_relative", relative_watch_events_are_relative},
+    {"reset_watches_drops_all", reset_watches_drops_all},
+    {"transaction_fires_on_commit_only", transaction_fires_on_commit_only})
