@@ -68,7 +68,7 @@ int xs_domain_introduce(struct xs_daemon *d, uint32_t domid, uint64_t gfn,
     dom->port = port;
     xs_log(d, "domain %u introduced (gfn %#llx port %u)", domid,
            (unsigned long long)gfn, port);
-    xs_watch_fire(d, "@introduceDomain", NULL, 0, false);
+    xs_watch_fire(d, "@introduceDomain", NULL, 0, true);
     return 0;
 }
 
@@ -113,7 +113,7 @@ int xs_domain_release(struct xs_daemon *d, uint32_t domid)
     xs_log(d, "domain %u released", domid);
     if (!dom->released_fired) {
         dom->released_fired = true;
-        xs_watch_fire(d, "@releaseDomain", NULL, 0, false);
+        xs_watch_fire(d, "@releaseDomain", NULL, 0, true);
     }
     return 0;
 }
@@ -129,7 +129,7 @@ int xs_domain_shutdown(struct xs_daemon *d, uint32_t domid)
     if (!dom->released_fired) {
         dom->released_fired = true;
         xs_log(d, "domain %u shut down", domid);
-        xs_watch_fire(d, "@releaseDomain", NULL, 0, false);
+        xs_watch_fire(d, "@releaseDomain", NULL, 0, true);
     }
     return 0;
 }

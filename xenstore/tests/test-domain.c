@@ -36,9 +36,10 @@ static void introduce_and_query(void)
     XT_STR(xt_op1(c, XS_IS_DOMAIN_INTRODUCED, 0, "4"), "T");
     XT_STR(introduce(c, "4", "12", "5"), "OK"); /* rebind */
     XT_STR(introduce(c, "0", "12", "5"), "ERR:EINVAL");
-    XT_STR(introduce(c, "x", "12", "5"), "ERR:EINVAL");
-    XT_STR(introduce(c, "4", "1z", "5"), "ERR:EINVAL");
+    XT_STR(introduce(c, "x", "12", "5"), "ERR:EINVAL"); /* atoi: dom0 */
     XT_STR(introduce(c, "4", "12", "-5"), "ERR:EINVAL");
+    XT_STR(introduce(c, "8", "12", "0"), "ERR:EINVAL"); /* port > 0 */
+    XT_STR(introduce(c, "8", "12", "x"), "ERR:EINVAL");
     XT_STR(xt_op1(c, XS_INTRODUCE, 0, "4"), "ERR:EINVAL");
 }
 

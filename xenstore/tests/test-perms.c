@@ -114,6 +114,11 @@ static void set_target_delegates(void)
     size_t l = xt_args(buf, 3, "9", "1234", "7");
     xt_req(d0, XS_INTRODUCE, 0, buf, l, &m);
     XT_STR(m.data, "OK");
+    /* Both ends must be introduced domains (find_connected_domain). */
+    XT_STR(xt_op2(d0, XS_SET_TARGET, 0, "9", "5"), "ERR:ENOENT");
+    l = xt_args(buf, 3, "5", "1235", "8");
+    xt_req(d0, XS_INTRODUCE, 0, buf, l, &m);
+    XT_STR(m.data, "OK");
     XT_STR(xt_op2(d0, XS_SET_TARGET, 0, "9", "5"), "OK");
     XT_STR(xt_read(stub, 0, "/local/domain/5/x"), "v");
 }

@@ -240,7 +240,7 @@ int main(void)
     n = 0;
     READ_WATCH();
     printf("introduced 5: %d\n", xs_is_domain_introduced(h, 5));
-    show_bool("set target 5->6", xs_set_target(h, 5, 6));
+    show_bool("set target 5->0", xs_set_target(h, 5, 0));
     show_bool("set target 8->6", xs_set_target(h, 8, 6));
     show_bool("resume 5", xs_resume_domain(h, 5));
     show_bool("resume 9", xs_resume_domain(h, 9));
