@@ -182,7 +182,9 @@ static long exchange_chunk(struct domain *d,
             mfn_to_page(claimed[n])->flags |= PGF_ALLOCATED;
         return rc;
     }
-    /* Committed: the inputs go, the outputs take their guest frames. */
+    /* Committed: the inputs go (after a flush: the guest unmapped them
+     * but may not have flushed yet), the outputs take their guest frames. */
+    pv_mm_flush_tlbs();
     for (n = 0; n < total; n++)
         give_back(d, claimed[n], 0);
     for (uint64_t j = 0; head != INVALID_MFN; j++) {

@@ -86,8 +86,10 @@ int pv_get_page(struct domain *d, mfn_t mfn)
 }
 
 /* The last reference of a domain frame gone (given back and unmapped):
- * it returns to the allocator. Hypervisor frames are freed by their
- * owner (teardown for shared_info). */
+ * it returns to the allocator, after a flush, because the guest may not
+ * have flushed the translation it just removed and the frame can go to
+ * someone else next. Hypervisor frames are freed by their owner
+ * (teardown for shared_info). */
 static void frame_released(mfn_t mfn)
 {
     struct page_info *pg = mfn_to_page(mfn);
@@ -95,13 +97,9 @@ static void frame_released(mfn_t mfn)
 
     if (pg->owner == OWNER_HYPERVISOR || pg->owner == OWNER_NONE)
         return;
-    if (pg->owner == OWNER_DYING) {
-        pv_mm_flush_tlbs();
-        free_pages(mfn, 0);
-        return;
-    }
-    if (d && d->tot_pages)
+    if (pg->owner != OWNER_DYING && d && d->tot_pages)
         d->tot_pages--;
+    pv_mm_flush_tlbs();
     free_pages(mfn, 0);
 }
 
@@ -590,6 +588,9 @@ static bool owned_by(mfn_t mfn, const struct domain *d)
 uint64_t pv_mm_teardown(struct domain *d)
 {
     uint64_t freed = 0;
+
+    /* No translation of d's may survive its frames going elsewhere. */
+    pv_mm_flush_tlbs();
 
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];

@@ -107,7 +107,8 @@ int pv_mm_release_frame(struct domain *d, mfn_t mfn);
  * table, frees every frame the domain owns and its shared_info frame.
  * Frames another domain still maps (foreign mappings) become OWNER_DYING
  * and are freed when that mapping goes. Returns the number of frames
- * freed now.
+ * freed now. The caller must have switched every CPU away from d's page
+ * tables (CR3) first: they are freed here.
  */
 uint64_t pv_mm_teardown(struct domain *d);
 
