@@ -48,6 +48,7 @@ HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/pv/hypercall.c \
 	hypervisor/arch/x86/pv/callback.c \
 	hypervisor/arch/x86/pv/misc_hypercalls.c \
+	hypervisor/arch/x86/pv/vcpu_context.c \
 	hypervisor/arch/x86/pv/dom_build.c \
 	hypervisor/arch/x86/pv/descriptor.c \
 	hypervisor/arch/x86/pv/mmu_ops.c

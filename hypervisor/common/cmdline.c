@@ -106,8 +106,20 @@ static const char *parse_size(const char *val, size_t len, void *dst)
     return NULL;
 }
 
+/* A vCPU count, as Xen's dom0_max_vcpus= (a plain number here). */
+static const char *parse_vcpus(const char *val, size_t len, void *dst)
+{
+    uint64_t v;
+
+    if (parse_u64(val, len, false, &v) || v < 1 || v > CMDLINE_MAX_VCPUS)
+        return "not a number of vCPUs from 1 to 8";
+    *(unsigned int *)dst = (unsigned int)v;
+    return NULL;
+}
+
 /* The messages below spell these limits out. */
-_Static_assert(CMDLINE_MAX == 1024 && CMDLINE_MAX_WORD == 128,
+_Static_assert(CMDLINE_MAX == 1024 && CMDLINE_MAX_WORD == 128 &&
+                   CMDLINE_MAX_VCPUS == 8,
                "update the cmdline messages");
 
 #define OPT(n, p, field, v)                         \
@@ -123,6 +135,7 @@ static const struct opt opt_table[] = {
     OPT("dom0_mem", parse_size, dom0_mem, true),
     OPT("domU_mem", parse_size, domU_mem, true),
     OPT("crash", parse_crash, crash, true),
+    OPT("dom0_max_vcpus", parse_vcpus, dom0_max_vcpus, true),
 };
 
 void cmdline_defaults(struct hv_options *opt)

@@ -180,7 +180,9 @@ static struct domain *build_boot_domain(domid_t id, unsigned int kernel_idx,
             free_bytes > MiB(24) ? ALIGN_DOWN(free_bytes - MiB(16), MiB(2)) : 0;
         pr_warn("warning: d%u gets %lu MiB, all that is free\n", id, mem >> 20);
     }
-    struct domain *d = domain_create(id, name, id == 0, 1);
+    unsigned int vcpus =
+        id == 0 && options.dom0_max_vcpus ? options.dom0_max_vcpus : 1;
+    struct domain *d = domain_create(id, name, id == 0, vcpus);
     if (!d) {
         pr_err("error: d%u: cannot allocate the domain\n", id);
         return NULL;

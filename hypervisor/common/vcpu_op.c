@@ -7,8 +7,9 @@
  * runstate is kept here and copied to the guest's area whenever it changes
  * while the vCPU's kernel address space is the one loaded.
  *
- * Bringing up secondary vCPUs (initialise/up/down of another vCPU) waits
- * for the scheduler: see the comments at those sub-ops.
+ * Secondary vCPUs: VCPUOP_initialise gives one a context (pv/
+ * vcpu_context.c), up puts it on the scheduler's list, down takes it off
+ * (the last one down powers the domain off).
  */
 #include <veneer/console.h>
 #include <veneer/domain.h>
@@ -20,6 +21,7 @@
 #include <veneer/mm.h>
 #include <veneer/page_info.h>
 #include <veneer/pv_mm.h>
+#include <veneer/pv.h>
 #include <veneer/pvclock.h>
 #include <veneer/time.h>
 #include <veneer/vtime.h>
@@ -70,6 +72,8 @@ void vcpu_timers_init(struct vcpu *v)
     timer_init(&v->singleshot, singleshot_fn, v);
     timer_init(&v->periodic, periodic_fn, v);
     timer_init(&v->poll_timer, poll_timeout_fn, v);
+    /* Secondary vCPUs start down (VCPUOP_up brings them in). */
+    v->runstate.state = v->id ? RUNSTATE_offline : RUNSTATE_running;
 }
 
 void vcpu_timers_stop(struct vcpu *v)
@@ -213,6 +217,34 @@ static long register_vcpu_info(struct vcpu *v, uint64_t mfn, uint32_t offset)
     return 0;
 }
 
+/* ---- secondary vCPUs ---------------------------------------------------- */
+
+/* A vCPU has a context once it has page tables (the builder gives vCPU 0
+ * its own; VCPUOP_initialise the others). */
+static bool initialised(const struct vcpu *v)
+{
+    return v->guest_table != INVALID_MFN;
+}
+
+static long initialise(struct vcpu *v, uint64_t arg)
+{
+    struct vcpu_guest_context *c = xmalloc(sizeof(*c)); /* 5 KiB */
+    long rc;
+
+    if (!c)
+        return -ENOMEM;
+    if (copy_from_guest(c, arg, sizeof(*c)))
+        rc = -EFAULT;
+    else if (initialised(v))
+        rc = -EEXIST; /* Xen's answer for a vCPU that has one */
+    else
+        rc = pv_vcpu_initialise(v, c);
+    /* VGCF_online (an "up" in the same breath) is not honoured: on Xen it
+     * leaves the vCPU not running until something wakes it. */
+    xfree(c);
+    return rc;
+}
+
 /* ---- the hypercall ----------------------------------------------------- */
 
 long do_vcpu_op(HYPERCALL_ARGS)
@@ -232,21 +264,34 @@ long do_vcpu_op(HYPERCALL_ARGS)
         return v->online;
 
     case VCPUOP_initialise:
-        /* Needs a scheduler that runs more than one vCPU: not yet. */
-        return -ENOSYS;
+        return initialise(v, a3);
 
     case VCPUOP_up:
-        /* Only initialised vCPUs come up; nothing can initialise one yet,
-         * so this is Xen's answer for an uninitialised vCPU. */
-        return v->online ? 0 : -EINVAL;
+        /* A vCPU comes up only once it has a context (vCPU 0 from the
+         * builder, the others from VCPUOP_initialise). */
+        if (!initialised(v))
+            return -EINVAL;
+        if (!v->online) {
+            v->online = true;
+            vcpu_runstate_set(v, RUNSTATE_runnable);
+        }
+        return 0;
 
     case VCPUOP_down: {
+        bool others = false;
         for (unsigned int i = 0; i < d->nr_vcpus; i++) {
             if (i != v->id && d->vcpus[i] && d->vcpus[i]->online)
-                return -ENOSYS; /* taking one of several down: needs SMP */
+                others = true;
         }
-        /* The last vCPU going down powers the domain off, as in Xen. */
-        domain_shutdown(d, SHUTDOWN_poweroff);
+        if (!others) {
+            /* The last vCPU going down powers the domain off (Xen). */
+            domain_shutdown(d, SHUTDOWN_poweroff);
+            return 0;
+        }
+        /* Off the pCPU on the way out if it is the caller; its state
+         * stays for VCPUOP_up (the return value is already 0). */
+        v->online = false;
+        vcpu_runstate_set(v, RUNSTATE_offline);
         return 0;
     }
 

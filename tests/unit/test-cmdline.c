@@ -134,6 +134,30 @@ static void test_dom0_mem(void)
     CU_ASSERT_EQUAL(o.dom0_mem, 8192);
 }
 
+static void test_dom0_max_vcpus(void)
+{
+    struct hv_options o;
+    struct warnings w;
+
+    CU_ASSERT_EQUAL(parse("", &o, &w), 0);
+    CU_ASSERT_EQUAL(o.dom0_max_vcpus, 0);
+    CU_ASSERT_EQUAL(parse("dom0_max_vcpus=2", &o, &w), 0);
+    CU_ASSERT_EQUAL(o.dom0_max_vcpus, 2);
+    CU_ASSERT_EQUAL(parse("dom0_max_vcpus=8", &o, &w), 0);
+    CU_ASSERT_EQUAL(o.dom0_max_vcpus, 8);
+    const char *bad[] = {"dom0_max_vcpus=0",
+                         "dom0_max_vcpus=9",
+                         "dom0_max_vcpus=2k",
+                         "dom0_max_vcpus=-1",
+                         "dom0_max_vcpus=99999999999999999999999",
+                         "dom0_max_vcpus"};
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        CU_ASSERT_EQUAL(parse(bad[i], &o, &w), 1);
+        CU_ASSERT_STRING_EQUAL(w.option[0], "dom0_max_vcpus");
+        CU_ASSERT_EQUAL(o.dom0_max_vcpus, 0);
+    }
+}
+
 static void test_crash(void)
 {
     struct hv_options o;
@@ -345,6 +369,7 @@ static const struct unit_case cmdline_cases[] = {
     {"console takes com1 and none, the last one wins", test_console},
     {"booleans take a bare name and every yes/no spelling", test_bools},
     {"dom0_mem takes bytes, K/M/G suffixes and hex", test_dom0_mem},
+    {"dom0_max_vcpus takes 1 to 8, nothing else", test_dom0_max_vcpus},
     {"crash= takes none, ud, pf or gp", test_crash},
     {"all options on one line with mixed whitespace", test_everything_at_once},
     {"each bad form gives one warning naming its option", test_bad_values},

@@ -45,7 +45,11 @@ struct hv_options {
     uint64_t dom0_mem; /* bytes; 0 means "decide" */
     uint64_t domU_mem; /* bytes, per boot-time guest; 0 means "decide" */
     enum crash_kind crash;
+    unsigned int dom0_max_vcpus; /* 1..CMDLINE_MAX_VCPUS; 0 means 1 */
 };
+
+/* The most vCPUs a domain may have (MAX_VIRT_CPUS in domain.h). */
+#define CMDLINE_MAX_VCPUS 8
 
 typedef void (*cmdline_warn_fn)(void *ctx, const char *option, const char *why);
 

@@ -48,6 +48,10 @@ void pv_toggle_guest_mode(struct vcpu *v);
 void pv_load_page_tables(struct vcpu *v);
 /* The guest's virtual CR0.TS (fpu_taskswitch, mov to CR0, clts). */
 void pv_set_virt_ts(struct vcpu *v, bool ts);
+/* VCPUOP_initialise: a down vCPU's state from a guest context (pv/
+ * vcpu_context.c); 0 or -EINVAL, and nothing changed on failure. */
+struct vcpu_guest_context;
+int pv_vcpu_initialise(struct vcpu *v, const struct vcpu_guest_context *c);
 
 void pv_dump_guest_state(struct vcpu *v, const struct cpu_regs *regs);
 
