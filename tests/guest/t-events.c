@@ -206,3 +206,19 @@ PVTEST(t_ev_bad_ports, "evtchn.bad_ports",
     CHECK_EQ(hc_evtchn_op(999, &st), -XEN_ENOSYS);
     return PV_PASS;
 }
+
+PVTEST(t_ev_lowest_free, "evtchn.lowest_free",
+       "allocation returns the lowest free port: a closed port is handed "
+       "out again")
+{
+    evtchn_port_t a, b, c;
+    CHECK_OK(alloc_unbound(&a));
+    CHECK_OK(alloc_unbound(&b));
+    CHECK(b > a);
+    evtchn_close_port(a);
+    CHECK_OK(alloc_unbound(&c));
+    evtchn_close_port(b);
+    evtchn_close_port(c);
+    CHECK_EQ(c, a);
+    return PV_PASS;
+}

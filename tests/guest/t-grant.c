@@ -643,3 +643,22 @@ PVTEST(t_gnt_cross, "gnttab.cross_domain",
     CHECK(gnttab_ready());
     return pv_domid() == 0 ? cross_mapper() : cross_granter();
 }
+
+PVTEST(t_gnt_grow, "gnttab.grow",
+       "setup_table with 2 frames grows the table: query_size says 2, the "
+       "first frame is unchanged")
+{
+    CHECK(gnttab_ready());
+    xen_pfn_t frames[2] = {0, 0};
+    struct gnttab_setup_table st = {.dom = DOMID_SELF, .nr_frames = 2};
+    set_xen_guest_handle(st.frame_list, frames);
+    CHECK_OK(hc_grant_table_op(GNTTABOP_setup_table, &st, 1));
+    CHECK_EQ(st.status, GNTST_okay);
+    struct gnttab_query_size q = {.dom = DOMID_SELF};
+    CHECK_OK(hc_grant_table_op(GNTTABOP_query_size, &q, 1));
+    CHECK(q.nr_frames >= 2);
+    CHECK_EQ(frames[0], pte_read((unsigned long)gnt) >> PAGE_SHIFT &
+                            (PTE_ADDR >> PAGE_SHIFT));
+    CHECK(frames[1] != frames[0] && frames[1] != 0);
+    return PV_PASS;
+}

@@ -512,3 +512,51 @@ PVTEST(t_exchange, "mm.exchange",
     page_free(hi);
     return PV_PASS;
 }
+
+PVTEST(t_pin_l2_l3, "mm.pin_l2_l3",
+       "PIN_L2_TABLE and PIN_L3_TABLE validate a small hierarchy (L3 -> L2 "
+       "-> L1 -> page); a pinned L1 inside it cannot be mapped writable")
+{
+    uint64_t *l1 = page_alloc(), *l2 = page_alloc(), *l3 = page_alloc();
+    void *data = page_alloc();
+    CHECK(l1 && l2 && l3 && data);
+    l1[0] = pte_rw(va_to_mfn(data));
+    l2[0] = ((uint64_t)va_to_mfn(l1) << 12) | PTE_TABLE;
+    l3[0] = ((uint64_t)va_to_mfn(l2) << 12) | PTE_TABLE;
+    CHECK_OK(page_set_ro(l1, 1));
+    CHECK_OK(page_set_ro(l2, 1));
+    CHECK_OK(page_set_ro(l3, 1));
+    long r2 = mmuext1(MMUEXT_PIN_L2_TABLE, va_to_mfn(l2), 0);
+    long r3 = mmuext1(MMUEXT_PIN_L3_TABLE, va_to_mfn(l3), 0);
+    /* The L1 is validated (as part of the L2): no writable mapping. */
+    long rw = page_set_ro(l1, 0);
+    long u3 = mmuext1(MMUEXT_UNPIN_TABLE, va_to_mfn(l3), 0);
+    long u2 = mmuext1(MMUEXT_UNPIN_TABLE, va_to_mfn(l2), 0);
+    CHECK_OK(r2);
+    CHECK_OK(r3);
+    CHECK_EQ(rw, -XEN_EBUSY);
+    CHECK_OK(u3);
+    CHECK_OK(u2);
+    /* Unpinned and unreferenced: every page is writable again. */
+    CHECK_OK(page_set_ro(l1, 0));
+    CHECK_OK(page_set_ro(l2, 0));
+    CHECK_OK(page_set_ro(l3, 0));
+    page_free(l1);
+    page_free(l2);
+    page_free(l3);
+    page_free(data);
+    return PV_PASS;
+}
+
+PVTEST(t_mmu_plain_frame, "mm.mmu_update_plain_frame",
+       "MMU_NORMAL_PT_UPDATE on a frame that is not a page table just "
+       "writes the value (Linux fills unpinned tables this way)")
+{
+    uint64_t *page = page_alloc();
+    CHECK(page);
+    uint64_t ptr = ((uint64_t)va_to_mfn(page) << PAGE_SHIFT) + 8 * 17;
+    CHECK_OK(mmu_update1(ptr, 0x123456789abcdef0ULL));
+    CHECK_EQ(page[17], 0x123456789abcdef0ULL);
+    page_free(page);
+    return PV_PASS;
+}

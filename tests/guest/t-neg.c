@@ -97,3 +97,18 @@ PVTEST(t_neg_mmu_bad, "neg.mmu_update_bad",
     CHECK_EQ(mpbad, -XEN_EINVAL);
     return PV_PASS;
 }
+
+PVTEST(t_neg_mmu_cmd, "neg.mmu_update_command",
+       "the low 3 bits of an mmu_update ptr are the command: ptr + 4 is "
+       "command 4, which does not exist (-ENOSYS), and nothing is written")
+{
+    uint64_t *page = page_alloc();
+    CHECK(page);
+    uint64_t ptr = ((uint64_t)va_to_mfn(page) << PAGE_SHIFT) + 8 * 17;
+    long rc = mmu_update1(ptr + 4, 0x55);
+    uint64_t v16 = page[16], v17 = page[17], v18 = page[18];
+    page_free(page);
+    CHECK_EQ(rc, -XEN_ENOSYS);
+    CHECK_EQ(v16 | v17 | v18, 0);
+    return PV_PASS;
+}
