@@ -316,24 +316,15 @@ int xs_op_get_perms(struct xs_req *r)
     char path[PATH_BUF];
     const struct xs_perm *p;
     uint32_t np;
-    int rc = one_path(r, path, true);
+    /* No '@' names here: xenstored 4.17 answers EINVAL for them too. */
+    int rc = one_path(r, path, false);
     if (rc)
         return rc;
-    int sp = xs_special_index(path);
-    if (path[0] == '@' && sp < 0)
-        return -EINVAL;
-    if (sp >= 0) {
-        p = r->c->d->special_perms[sp];
-        np = r->c->d->special_nperms[sp];
-        if (!(xs_perm_for(r->c, p, np) & XS_PERM_R))
-            return -EACCES;
-    } else {
-        struct xs_node *n;
-        if ((rc = get_node(r, path, XS_PERM_R, &n)))
-            return rc;
-        p = n->perms;
-        np = n->nperms;
-    }
+    struct xs_node *n;
+    if ((rc = get_node(r, path, XS_PERM_R, &n)))
+        return rc;
+    p = n->perms;
+    np = n->nperms;
     char buf[XENSTORE_PAYLOAD_MAX + 16];
     size_t len = 0;
     for (uint32_t i = 0; i < np && len < XENSTORE_PAYLOAD_MAX; i++)
@@ -372,9 +363,13 @@ int xs_op_set_perms(struct xs_req *r)
         rc = -EINVAL;
         if (sp < 0)
             goto out;
+        /* Write access and ownership, as xenstored's set_perms_special. */
+        const struct xs_perm *sp0 = d->special_perms[sp];
+        struct xs_domain *dom = xs_domain_get(d, c->domid, false);
+        uint32_t target = dom ? dom->target : XS_DOMID_NONE;
         rc = -EACCES;
-        if (!(xs_perm_for(c, d->special_perms[sp], d->special_nperms[sp]) &
-              XS_PERM_W))
+        if (!xs_conn_privileged(c) && sp0[0].id != c->domid &&
+            sp0[0].id != target)
             goto out;
         rc = -ENOSPC;
         if (np > 8)

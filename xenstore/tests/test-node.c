@@ -164,17 +164,23 @@ static void set_perms_rejects_bad_strings(void)
     XT_STR(xt_list(c, XS_GET_PERMS, 0, "/tool"), "n0");
 }
 
+/* 4.17 keeps the special names' permissions outside the tree: SET_PERMS
+ * works on them (owner or dom0 only), GET_PERMS and READ are EINVAL. */
 static void special_node_perms(void)
 {
-    struct xs_conn *c = xt_conn(0);
-    XT_STR(xt_list(c, XS_GET_PERMS, 0, "@releaseDomain"), "n0");
+    struct xs_conn *c = xt_conn(0), *g = xt_conn(3);
     XT_STR(xt_op2(c, XS_SET_PERMS, 0, "@releaseDomain", "n0"), "OK");
     char buf[64];
     struct xt_msg m;
     size_t l = xt_args(buf, 3, "@introduceDomain", "n0", "r3");
     CU_ASSERT(xt_req(c, XS_SET_PERMS, 0, buf, l, &m));
-    XT_STR(xt_list(c, XS_GET_PERMS, 0, "@introduceDomain"), "n0,r3");
-    XT_STR(xt_list(c, XS_GET_PERMS, 0, "@other"), "ERR:EINVAL");
+    XT_STR(m.data, "OK");
+    CU_ASSERT_EQUAL(xt_d->special_nperms[0], 2);
+    CU_ASSERT_EQUAL(xt_d->special_perms[0][1].id, 3);
+    XT_STR(xt_op2(g, XS_SET_PERMS, 0, "@introduceDomain", "n3"),
+           "ERR:EACCES"); /* readable, not owned */
+    XT_STR(xt_op2(c, XS_SET_PERMS, 0, "@other", "n0"), "ERR:EINVAL");
+    XT_STR(xt_list(c, XS_GET_PERMS, 0, "@releaseDomain"), "ERR:EINVAL");
     XT_STR(xt_read(c, 0, "@releaseDomain"), "ERR:EINVAL");
 }
 
