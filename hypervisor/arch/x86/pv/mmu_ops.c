@@ -127,12 +127,15 @@ long do_mmu_update(HYPERCALL_ARGS)
             rc = -EFAULT;
             break;
         }
-        switch (req.ptr & 3) {
+        /* Xen: the command is the entry's low 3 bits (4-7: -ENOSYS). */
+        unsigned int cmd = req.ptr & 7;
+        req.ptr -= cmd;
+        switch (cmd) {
         case MMU_NORMAL_PT_UPDATE:
         case MMU_PT_UPDATE_PRESERVE_AD:
         case MMU_PT_UPDATE_NO_TRANSLATE:
-            rc = pv_mm_update_entry(pt_owner, pg_owner, req.ptr & ~3UL, req.val,
-                                    (req.ptr & 3) == MMU_PT_UPDATE_PRESERVE_AD);
+            rc = pv_mm_update_entry(pt_owner, pg_owner, req.ptr, req.val,
+                                    cmd == MMU_PT_UPDATE_PRESERVE_AD);
             break;
         case MMU_MACHPHYS_UPDATE: {
             mfn_t mfn = req.ptr >> PAGE_SHIFT;
@@ -147,6 +150,9 @@ long do_mmu_update(HYPERCALL_ARGS)
             pv_put_page(mfn);
             break;
         }
+        default:
+            rc = -ENOSYS;
+            break;
         }
         if (rc)
             break;
