@@ -114,6 +114,7 @@ long pv_hypercall(struct cpu_regs *regs)
     unsigned int nr = (unsigned int)regs->rax;
     const uint64_t args[5] = {regs->rdi, regs->rsi, regs->rdx, regs->r10,
                               regs->r8};
+    const uint64_t number = regs->rax; /* iret rewrites rax */
     bool sets_regs =
         nr < ARRAY_SIZE(hypercall_table) && hypercall_table[nr].sets_regs;
 
@@ -134,7 +135,7 @@ long pv_hypercall(struct cpu_regs *regs)
                               ? refused[nr]
                               : NULL;
         pr_info("d%u v%u hypercall %lu (%s)(%#lx, %#lx, %#lx) = %ld%s%s\n",
-                v->domain->id, v->id, regs->rax, hypercall_name(nr), args[0],
+                v->domain->id, v->id, number, hypercall_name(nr), args[0],
                 args[1], args[2], rc, why ? ": refused: " : "", why ? why : "");
     }
     if (!sets_regs)

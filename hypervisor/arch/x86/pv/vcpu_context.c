@@ -101,6 +101,10 @@ int pv_vcpu_initialise(struct vcpu *v, const struct vcpu_guest_context *c)
         .rsp = u->rsp,
         .ss = u->ss | 3,
     };
+    /* The virtual IOPL comes with the flags, as Xen keeps it: Linux starts
+     * its CPUs at IOPL 1, and without it the new CPU's first port access
+     * is a #GP that panics the kernel. */
+    v->virt_iopl = (u->rflags >> 12) & 3;
     v->kernel_mode = c->flags & VGCF_in_kernel;
     if (!v->kernel_mode && v->guest_table_user == INVALID_MFN)
         v->kernel_mode = true; /* no user tables to run on */
