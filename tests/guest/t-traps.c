@@ -218,3 +218,29 @@ PVTEST(t_trap_table_bad, "trap.set_trap_table_bad",
              -XEN_EFAULT);
     return PV_PASS;
 }
+
+void iret_probe(uint64_t flags, uint64_t rflags, uint64_t out[3]);
+extern const char iret_probe_ret[];
+
+PVTEST(t_iret_kernel, "iret.kernel_return",
+       "the iret hypercall returns in kernel mode with RAX/RCX/R11 from the "
+       "frame and the upcall mask from RFLAGS.IF; with VGCF_in_syscall "
+       "RCX/R11 are the sysret ones (RIP, RFLAGS)")
+{
+    uint64_t out[3];
+    iret_probe(0, 0x202, out);
+    uint8_t mask_if1 = pv.vcpu->evtchn_upcall_mask;
+    pv.vcpu->evtchn_upcall_mask = 1;
+    CHECK_EQ(out[0], 0x1111);
+    CHECK_EQ(out[1], 0x3333);
+    CHECK_EQ(out[2], 0x2222);
+    CHECK_EQ(mask_if1, 0);
+    iret_probe(0, 0x002, out);
+    CHECK_EQ(pv.vcpu->evtchn_upcall_mask, 1);
+    iret_probe(VGCF_in_syscall, 0x002, out);
+    CHECK_EQ(out[0], 0x1111);
+    CHECK_EQ(out[1], (uint64_t)iret_probe_ret);
+    CHECK(out[2] & 0x200); /* the hardware IF is always on for guests */
+    CHECK_EQ(pv.vcpu->evtchn_upcall_mask, 1);
+    return PV_PASS;
+}

@@ -67,3 +67,20 @@ PVTEST(t_console_write, "console.write",
     CHECK_OK(hc_console_write(line, 0));
     return PV_PASS;
 }
+
+PVTEST(t_console_read, "console.read",
+       "CONSOLEIO_read (initial domain) returns how many input bytes it "
+       "copied, at most the count; bad buffers are -EFAULT")
+{
+    if (!(pv.si->flags & SIF_INITDOMAIN))
+        SKIP("CONSOLEIO_read is for the initial domain");
+    char buf[64];
+    long n =
+        HC(__HYPERVISOR_console_io, CONSOLEIO_read, sizeof(buf), buf, 0, 0);
+    CHECK(n >= 0 && n <= (long)sizeof(buf));
+    CHECK_EQ(HC(__HYPERVISOR_console_io, CONSOLEIO_read, 0, buf, 0, 0), 0);
+    long bad = HC(__HYPERVISOR_console_io, CONSOLEIO_write, 4,
+                  0xffff800000000000UL, 0, 0);
+    CHECK_EQ(bad, -XEN_EFAULT);
+    return PV_PASS;
+}

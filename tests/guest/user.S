@@ -52,3 +52,31 @@ user_wcode:
     movb $0, (%rax)
     ud2
 user_blob_end:
+
+/* void iret_probe(uint64_t flags, uint64_t rflags, uint64_t out[3]):
+ * returns to itself (kernel mode, same stack) through the iret hypercall
+ * with RAX/R11/RCX = 0x1111/0x2222/0x3333 in the frame, and stores the
+ * RAX, RCX and R11 it comes back with. */
+    .globl iret_probe, iret_probe_ret
+iret_probe:
+    push %rbx
+    mov %rdx, %rbx
+    mov %rsp, %r8
+    lea iret_probe_ret(%rip), %r9
+    push $FLAT_KERNEL_SS
+    push %r8
+    push %rsi
+    push $(FLAT_KERNEL_CS & ~3)
+    push %r9
+    push %rdi
+    push $0x3333
+    push $0x2222
+    push $0x1111
+    mov $__HYPERVISOR_iret, %eax
+    syscall
+iret_probe_ret:
+    mov %rax, 0(%rbx)
+    mov %rcx, 8(%rbx)
+    mov %r11, 16(%rbx)
+    pop %rbx
+    ret
