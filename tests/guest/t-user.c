@@ -6,6 +6,7 @@
  * kernel stack we gave stack_switch.
  */
 #include "mm.h"
+#include "events.h"
 #include "traps.h"
 
 #define UVA_CODE  0x400000UL
@@ -13,8 +14,9 @@
 
 extern const char user_blob[], user_blob_end[], user_syscall[],
     user_syscall_ret[], user_segs[], user_cli[], user_int3[], user_int3_ret[],
-    user_kread[], user_wcode[];
-void user_iret(uint64_t rip, uint64_t rsp) __attribute__((noreturn));
+    user_kread[], user_wcode[], user_spin[];
+void user_iret(uint64_t rip, uint64_t rsp, uint64_t rflags)
+    __attribute__((noreturn));
 
 #define UADDR(sym) (UVA_CODE + (unsigned long)((sym)-user_blob))
 
@@ -23,7 +25,8 @@ static struct pv_regs seen; /* the frame the kernel got back */
 static uint64_t seen_cr2;
 static uint8_t kstack[8192] __attribute__((aligned(16)));
 
-/* From pv_entry: any entry from user mode ends the excursion. */
+/* From pv_entry: any entry from user mode ends the excursion (events are
+ * handled by pv_entry before it asks us). */
 static void user_back(struct pv_regs *r)
 {
     seen = *r;
@@ -88,8 +91,9 @@ static long uspace_build(struct uspace *u)
     return mmuext1(MMUEXT_NEW_USER_BASEPTR, va_to_mfn(u->l4), 0);
 }
 
-/* Runs user code at rip until it comes back; the frame is in `seen`. */
-static long user_run(uint64_t rip)
+/* Runs user code at rip until it comes back; the frame is in `seen`.
+ * Events stay masked in user mode unless events_on. */
+static long user_run_flags(uint64_t rip, int events_on)
 {
     long rc = HC(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS,
                  kstack + sizeof(kstack), 0, 0, 0);
@@ -98,9 +102,14 @@ static long user_run(uint64_t rip)
     memset(&seen, 0, sizeof(seen));
     pv_user_hook = user_back;
     if (pv_setjmp(&user_jmp) == 0)
-        user_iret(rip, UVA_STACK + PAGE_SIZE - 64);
+        user_iret(rip, UVA_STACK + PAGE_SIZE - 64, events_on ? 0x202 : 0x2);
     pv_user_hook = NULL;
     return 0;
+}
+
+static long user_run(uint64_t rip)
+{
+    return user_run_flags(rip, 0);
 }
 
 #define USER_CASE_BEGIN                                    \
@@ -218,4 +227,34 @@ PVTEST(t_user_pf_ro, "user.pf_write_ro",
     CHECK_EQ(seen.error, 7);
     CHECK_EQ(seen_cr2, UVA_CODE);
     return user_frame_ok();
+}
+
+PVTEST(t_user_event, "user.event_in_user_mode",
+       "an event pending when iret enters user mode with IF set is "
+       "delivered at once with a user-mode frame (CS RPL 3, the user RIP), "
+       "and the upcall's iret goes back to user mode")
+{
+    USER_CASE_BEGIN
+    struct evtchn_bind_ipi b = {.vcpu = 0};
+    long rc = hc_evtchn_op(EVTCHNOP_bind_ipi, &b);
+    if (rc) {
+        uspace_free(&u);
+        FAIL("bind_ipi: %ld", rc);
+    }
+    evtchn_clear(b.port);
+    struct evtchn_send s = {.port = b.port};
+    CHECK_OK(hc_evtchn_op(EVTCHNOP_send, &s));
+    pv_last_upcall_cs = pv_last_upcall_rip = 0;
+    long rc2 = user_run_flags(UADDR(user_spin), 1);
+    unsigned seen_port = evtchn_seen[b.port];
+    evtchn_close_port(b.port);
+    uspace_free(&u);
+    CHECK_OK(rc2);
+    CHECK_EQ(seen_port, 1);
+    CHECK_EQ(pv_last_upcall_cs & 3, 3);
+    CHECK_EQ(pv_last_upcall_rip, UADDR(user_spin));
+    CHECK_EQ(seen.vector, PV_VEC_SYSCALL);
+    CHECK_EQ(seen.rdi, 0x4242);
+    CHECK_EQ(seen.cs & 0xffff, FLAT_USER_CS);
+    return PV_PASS;
 }

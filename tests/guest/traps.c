@@ -11,6 +11,7 @@
 
 struct pv_trap pv_trap;
 void (*pv_user_hook)(struct pv_regs *regs);
+uint64_t pv_last_upcall_cs, pv_last_upcall_rip;
 
 extern void trap_de(void), trap_db(void), trap_nmi(void), trap_bp(void),
     trap_of(void), trap_br(void), trap_ud(void), trap_nm(void), trap_df(void),
@@ -96,6 +97,8 @@ static unsigned long cr2(void)
 void pv_entry(struct pv_regs *r)
 {
     if (r->vector == PV_VEC_EVENT) {
+        pv_last_upcall_cs = r->cs;
+        pv_last_upcall_rip = r->rip;
         events_upcall();
         return;
     }

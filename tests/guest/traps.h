@@ -36,6 +36,8 @@ void trap_reset(void);
 /* Set by the user-mode cases while user code runs: gets every entry from
  * guest user mode (syscall callback or exception). */
 extern void (*pv_user_hook)(struct pv_regs *regs);
+/* Where the last event upcall interrupted us (its frame's CS and RIP). */
+extern uint64_t pv_last_upcall_cs, pv_last_upcall_rip;
 
 /* Read/write 8 bytes at va; returns -1 if it did not trap, else the
  * vector (the frame is in pv_trap). */

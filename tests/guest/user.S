@@ -7,20 +7,20 @@
 #include <xen/xen.h>
 
     .text
-/* void user_iret(uint64_t rip, uint64_t rsp): never returns. RFLAGS.IF=0
- * keeps events masked while in user mode. */
+/* void user_iret(uint64_t rip, uint64_t rsp, uint64_t rflags): never
+ * returns. RFLAGS.IF becomes the upcall mask's opposite in user mode. */
     .globl user_iret
 user_iret:
     push $FLAT_USER_SS
     push %rsi
-    push $0x2
+    push %rdx
     push $FLAT_USER_CS
     push %rdi
     jmp pv_iret
 
     .globl user_blob, user_blob_end
     .globl user_syscall, user_segs, user_cli, user_int3, user_kread
-    .globl user_wcode
+    .globl user_wcode, user_spin
     .balign 16
 user_blob:
 user_syscall:
@@ -50,6 +50,10 @@ user_kread:
 user_wcode:
     lea user_blob(%rip), %rax
     movb $0, (%rax)
+    ud2
+user_spin:
+    mov $0x4242, %edi
+    syscall
     ud2
 user_blob_end:
 
