@@ -97,11 +97,23 @@ int xs_loop_init(struct xs_loop *l, struct xs_daemon *d)
     return 0;
 }
 
+/* Out of file descriptors, accept stops listening rather than spin on a
+ * listening socket that stays readable; a closing client re-arms it. */
+static void listen_arm(struct xs_loop *l, bool on)
+{
+    if (l->lfd < 0 || l->accept_paused == !on)
+        return;
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &tag_listen};
+    epoll_ctl(l->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, l->lfd, &ev);
+    l->accept_paused = !on;
+}
+
 static void sock_close(struct sock *s)
 {
     epoll_ctl(s->loop->epfd, EPOLL_CTL_DEL, s->fd, NULL);
     close(s->fd);
     xs_conn_free(s->c);
+    listen_arm(s->loop, true);
     free(s);
 }
 
@@ -109,8 +121,15 @@ static void accept_all(struct xs_loop *l)
 {
     for (;;) {
         int fd = accept4(l->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
-            return; /* EAGAIN, or out of fds: retried on the next event */
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOMEM ||
+                errno == ENOBUFS) {
+                xs_log(l->d, "accept: %s: paused until a client leaves",
+                       strerror(errno));
+                listen_arm(l, false);
+            }
+            return;
+        }
         struct sock *s = calloc(1, sizeof(*s));
         if (!s) {
             close(fd);

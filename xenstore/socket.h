@@ -12,6 +12,7 @@ struct xs_loop {
     struct xs_daemon *d;
     int epfd, lfd, sigfd;
     bool stop;
+    bool accept_paused; /* out of fds: listening socket not polled */
     struct sock *dirty; /* connections with output or state to look at */
 };
 

@@ -235,6 +235,27 @@ opts_case() {
     fi
 }
 opts_case
+# Out of file descriptors (ulimit -n 24, 64 clients): still serving, and
+# accepting again once clients leave.
+fd_case() {
+    (ulimit -n 24 && exec "$vstored" --socket "$tmp/s4" --foreground \
+        --log-file "$tmp/s4.log") &
+    p4=$!
+    i=0
+    while [ ! -S "$tmp/s4" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    timeout 60 "$raw" "$tmp/s4" fdlimit 2>"$tmp/err"
+    rc=$?
+    kill $p4
+    wait $p4
+    # The log proves the limit was hit (accept paused, not spinning).
+    if [ $rc -eq 0 ] && grep -q "paused until a client leaves" "$tmp/s4.log"; then
+        ok "fd_exhaustion_survived"
+    else
+        ko "fd_exhaustion_survived" "exit $rc: $(cat "$tmp/err")" \
+            "$(tail -n 5 "$tmp/s4.log" 2>/dev/null)"
+    fi
+}
+fd_case
 expect_fail "command_line_rejects_unknown_option" "$vstored" --socket "$tmp/s3" --bogus
 expect_fail "command_line_rejects_bad_quota" "$vstored" --socket "$tmp/s3" --quota nodes=abc
 expect_fail "command_line_rejects_unknown_quota" "$vstored" --socket "$tmp/s3" --quota bogus=1

@@ -2,7 +2,7 @@
  * xs-raw: hostile and misbehaving clients for the conformance run, speaking
  * the wire protocol over vstored's unix socket by hand. Each subcommand
  * checks one behaviour and exits 0 when the daemon behaved.
- *   xs-raw SOCK oversize|nonul|unknown|midmsg|flood|throttle
+ *   xs-raw SOCK oversize|nonul|unknown|midmsg|flood|throttle|fdlimit
  */
 #include <errno.h>
 #include <poll.h>
@@ -202,6 +202,24 @@ static int t_throttle(void)
     return 1;
 }
 
+/* Many more clients than the daemon has file descriptors: it keeps
+ * serving those it has, and takes new ones again once others leave. */
+static int t_fdlimit(void)
+{
+    enum { N = 64 };
+    int fds[N], n = 0;
+    for (int i = 0; i < N; i++) {
+        fds[i] = dial();
+        n++;
+    }
+    char data[XENSTORE_PAYLOAD_MAX + 1];
+    int served = call(fds[0], XS_READ, "/tool\0", 6, data) == XS_READ;
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+    usleep(200000);
+    return served && still_serving();
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -223,6 +241,8 @@ int main(int argc, char **argv)
         ok = t_flood();
     else if (!strcmp(t, "throttle"))
         ok = t_throttle();
+    else if (!strcmp(t, "fdlimit"))
+        ok = t_fdlimit();
     else
         return 2;
     return ok ? 0 : 1;
