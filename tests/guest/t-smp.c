@@ -77,3 +77,37 @@ PVTEST(t_smp_bad_context, "smp.initialise_bad",
              -XEN_EFAULT);
     return PV_PASS;
 }
+
+PVTEST(t_smp_bindings, "smp.per_vcpu_bindings",
+       "while vCPU 1 is down its runstate is offline, and VIRQ_TIMER and an "
+       "IPI can still be bound to it (status names vCPU 1)")
+{
+    if (hc_vcpu_op(VCPUOP_is_up, 1, NULL) < 0)
+        SKIP("the domain has one vCPU");
+    CHECK(WAIT_FOR(hc_vcpu_op(VCPUOP_is_up, 1, NULL) == 0));
+    struct vcpu_runstate_info rs;
+    CHECK_OK(hc_vcpu_op(VCPUOP_get_runstate_info, 1, &rs));
+    CHECK_EQ(rs.state, RUNSTATE_offline);
+    struct evtchn_bind_virq bv = {.virq = VIRQ_TIMER, .vcpu = 1};
+    CHECK_OK(hc_evtchn_op(EVTCHNOP_bind_virq, &bv));
+    struct evtchn_bind_ipi bi = {.vcpu = 1};
+    long r_ipi = hc_evtchn_op(EVTCHNOP_bind_ipi, &bi);
+    struct evtchn_status st1 = {.dom = DOMID_SELF, .port = bv.port};
+    long r_st1 = hc_evtchn_op(EVTCHNOP_status, &st1);
+    struct evtchn_status st2 = {.dom = DOMID_SELF, .port = bi.port};
+    long r_st2 = r_ipi ? r_ipi : hc_evtchn_op(EVTCHNOP_status, &st2);
+    struct evtchn_close c = {.port = bv.port};
+    hc_evtchn_op(EVTCHNOP_close, &c);
+    if (!r_ipi) {
+        c.port = bi.port;
+        hc_evtchn_op(EVTCHNOP_close, &c);
+    }
+    CHECK_OK(r_ipi);
+    CHECK_OK(r_st1);
+    CHECK_OK(r_st2);
+    CHECK_EQ(st1.status, EVTCHNSTAT_virq);
+    CHECK_EQ(st1.vcpu, 1);
+    CHECK_EQ(st2.status, EVTCHNSTAT_ipi);
+    CHECK_EQ(st2.vcpu, 1);
+    return PV_PASS;
+}
