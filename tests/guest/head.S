@@ -100,6 +100,64 @@ hcall_raw:
     syscall
     ret
 
+/* uint64_t hcall_clobbers(void): makes a hypercall (xen_version through
+ * the page) with markers in RBX, RBP, R9, R12-R15 and returns a bit mask
+ * of those that did not survive (bit 0 RBX, 1 RBP, 2 R9, 3-6 R12-R15). */
+    .globl hcall_clobbers
+hcall_clobbers:
+    push %rbx
+    push %rbp
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    movabs $0x5a5a00000000bb01, %rbx
+    movabs $0x5a5a00000000bb02, %rbp
+    movabs $0x5a5a00000000bb03, %r9
+    movabs $0x5a5a00000000bb04, %r12
+    movabs $0x5a5a00000000bb05, %r13
+    movabs $0x5a5a00000000bb06, %r14
+    movabs $0x5a5a00000000bb07, %r15
+    xor %edi, %edi
+    xor %esi, %esi
+    call hypercall_page + __HYPERVISOR_xen_version * 32
+    xor %eax, %eax
+    movabs $0x5a5a00000000bb01, %rdx
+    cmp %rdx, %rbx
+    je 1f
+    or $1, %eax
+1:  movabs $0x5a5a00000000bb02, %rdx
+    cmp %rdx, %rbp
+    je 1f
+    or $2, %eax
+1:  movabs $0x5a5a00000000bb03, %rdx
+    cmp %rdx, %r9
+    je 1f
+    or $4, %eax
+1:  movabs $0x5a5a00000000bb04, %rdx
+    cmp %rdx, %r12
+    je 1f
+    or $8, %eax
+1:  movabs $0x5a5a00000000bb05, %rdx
+    cmp %rdx, %r13
+    je 1f
+    or $16, %eax
+1:  movabs $0x5a5a00000000bb06, %rdx
+    cmp %rdx, %r14
+    je 1f
+    or $32, %eax
+1:  movabs $0x5a5a00000000bb07, %rdx
+    cmp %rdx, %r15
+    je 1f
+    or $64, %eax
+1:  pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %rbp
+    pop %rbx
+    ret
+
 /*
  * Guest entry points. Xen enters each with RCX and R11 on top of the frame
  * (it may have returned with sysret); exceptions with an error code have it

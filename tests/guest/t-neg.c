@@ -112,3 +112,16 @@ PVTEST(t_neg_mmu_cmd, "neg.mmu_update_command",
     CHECK_EQ(v16 | v17 | v18, 0);
     return PV_PASS;
 }
+
+uint64_t hcall_clobbers(void);
+
+PVTEST(t_hcall_preserves, "hypercall.preserved_registers",
+       "a hypercall preserves RBX, RBP, R9 and R12-R15")
+{
+    uint64_t lost = hcall_clobbers();
+    if (lost)
+        FAIL("registers lost across a hypercall: mask %#lx (1 RBX, 2 RBP, "
+             "4 R9, 8.. R12-R15)",
+             (unsigned long)lost);
+    return PV_PASS;
+}
