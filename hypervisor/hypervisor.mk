@@ -76,6 +76,7 @@ HV_COMMON_SOURCES = \
 	hypervisor/common/event_dump.c \
 	hypervisor/common/console_ring.c \
 	hypervisor/common/xencons.c \
+	hypervisor/common/watchdog.c \
 	hypervisor/common/vcpu_op.c \
 	hypervisor/mm/m2p.c \
 	hypervisor/mm/page_alloc.c \

@@ -160,6 +160,7 @@ void domain_destroy(struct domain *d)
 {
     evtchn_destroy(d); /* while peers can still be found */
     vcpu_op_teardown(d);
+    domain_watchdogs_stop(d);
     for (unsigned int i = 0; i < d->nr_vcpus; i++)
         pv_gdt_destroy(d->vcpus[i]);
     console_ring_disconnect(d);

@@ -41,6 +41,7 @@ void sched_vcpu_resumed(struct vcpu *v)
     vcpu_runstate_set(v, RUNSTATE_running);
     if (v->vcpu_info)
         pvclock_update(&v->vcpu_info->time); /* time moved on meanwhile */
+    vcpu_time_area_update(v);
 }
 
 static bool events_need_delivery(const struct vcpu *v)
@@ -114,6 +115,12 @@ long do_sched_op(HYPERCALL_ARGS)
     }
     case SCHEDOP_poll:
         return do_poll(v, a2);
+    case SCHEDOP_watchdog: {
+        struct sched_watchdog w;
+        if (copy_from_guest(&w, a2, sizeof(w)))
+            return -EFAULT;
+        return domain_watchdog(v->domain, w.id, w.timeout);
+    }
     case SCHEDOP_shutdown: {
         struct sched_shutdown s;
         if (copy_from_guest(&s, a2, sizeof(s)))

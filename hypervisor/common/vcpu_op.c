@@ -152,6 +152,26 @@ void vcpu_runstate_set(struct vcpu *v, int state)
     runstate_write_guest(v);
 }
 
+/* ---- the second time area ---------------------------------------------- */
+
+void vcpu_time_area_update(struct vcpu *v)
+{
+    struct vcpu_time_info t;
+
+    if (!v->time_area_guest || v != current || !v->kernel_mode || !v->vcpu_info)
+        return;
+    t = v->vcpu_info->time;
+    /* The same update protocol as the primary copy: odd while writing. */
+    t.version |= 1;
+    if (copy_to_guest(v->time_area_guest, &t.version, sizeof(t.version)))
+        return; /* not mapped now: Xen ignores it too */
+    __asm__ volatile("" ::: "memory");
+    copy_to_guest(v->time_area_guest, &t, sizeof(t));
+    __asm__ volatile("" ::: "memory");
+    t.version = v->vcpu_info->time.version;
+    copy_to_guest(v->time_area_guest, &t.version, sizeof(t.version));
+}
+
 /* ---- vcpu_info placement ----------------------------------------------- */
 
 /* A general and a writable type reference on a frame the domain owns
@@ -181,6 +201,7 @@ void vcpu_op_teardown(struct domain *d)
             v->vcpu_info_mfn = INVALID_MFN;
         }
         v->runstate_guest = 0;
+        v->time_area_guest = 0;
     }
 }
 
@@ -214,6 +235,7 @@ static long register_vcpu_info(struct vcpu *v, uint64_t mfn, uint32_t offset)
     __atomic_store_n(&new_info->evtchn_pending_sel, ~0UL, __ATOMIC_SEQ_CST);
     vcpu_mark_events_pending(v);
     pvclock_update(&new_info->time);
+    vcpu_time_area_update(v);
     return 0;
 }
 
@@ -362,10 +384,19 @@ long do_vcpu_op(HYPERCALL_ARGS)
         return register_vcpu_info(v, info.mfn, info.offset);
     }
 
-    case VCPUOP_register_vcpu_time_memory_area:
-        /* Only asked for when vcpu_time_info says TSC_STABLE, which we do
-         * not (pv-abi.md 6.1); Linux copes with the refusal. */
-        return -ENOSYS;
+    case VCPUOP_register_vcpu_time_memory_area: {
+        /* A second vcpu_time_info (Linux's vDSO clock), kept like the
+         * runstate area: rewritten whenever this vCPU's time is, while
+         * its address space is the one loaded. */
+        struct vcpu_register_time_memory_area area;
+        if (copy_from_guest(&area, a3, sizeof(area)))
+            return -EFAULT;
+        if (!guest_range_ok(area.addr.p, sizeof(struct vcpu_time_info)))
+            return -EFAULT;
+        v->time_area_guest = area.addr.p;
+        vcpu_time_area_update(v);
+        return 0;
+    }
     }
     return -ENOSYS;
 }

@@ -66,3 +66,15 @@ PVTEST(hostile_fatal_fault, "hostile.fatal_fault",
     *bad = 1;
     FAIL("still running after a fault with no handler");
 }
+
+/* After hostile.fatal_fault on purpose: only=hostile never gets here. */
+PVTEST(hostile_watchdog, "hostile.watchdog",
+       "a watchdog left to fire shuts the domain down (reason watchdog)")
+{
+    struct sched_watchdog w = {.id = 0, .timeout = 1};
+    long id = hc_sched_op(SCHEDOP_watchdog, &w);
+    printk("pvtest: hostile: watchdog %ld armed for 1 s, now blocking\n", id);
+    CHECK(id > 0);
+    for (;;)
+        hc_sched_op(SCHEDOP_block, NULL); /* nothing else will wake us */
+}

@@ -62,7 +62,8 @@ struct vcpu {
     uint64_t periodic_period; /* ns; 0: no periodic timer */
     mfn_t vcpu_info_mfn;      /* registered frame, or INVALID_MFN */
     struct vcpu_runstate_info runstate;
-    uint64_t runstate_guest; /* guest VA of its copy, 0: none */
+    uint64_t runstate_guest;  /* guest VA of its copy, 0: none */
+    uint64_t time_area_guest; /* guest VA of a 2nd vcpu_time_info, 0: none */
 
     /* FXSAVE area: guests own the FPU/SSE state. */
     uint8_t fpu[512] __aligned(16);
@@ -101,6 +102,8 @@ struct domain {
     uint64_t vm_assist; /* VMASST_TYPE_* bits the guest enabled */
 
     struct domain_evtchn evtchn;     /* common/event_channel.c */
+    struct timer watchdog[2];        /* SCHEDOP_watchdog (common/watchdog.c) */
+    uint8_t watchdog_inuse;          /* bit n: watchdog[n] allocated */
     struct grant_table *grant_table; /* common/grant_table.c */
     uint64_t enosys_seen; /* hypercall numbers already logged as -ENOSYS */
 };

@@ -20,6 +20,14 @@ void vcpu_timers_stop(struct vcpu *v);
  * references dropped (vcpu_info back in shared_info). */
 void vcpu_op_teardown(struct domain *d);
 
+/* SCHEDOP_watchdog (common/watchdog.c): returns the id, 0, or an errno. */
+long domain_watchdog(struct domain *d, uint32_t id, uint32_t timeout);
+void domain_watchdogs_stop(struct domain *d);
+
+/* Rewrites the vCPU's registered second vcpu_time_info (and nothing if
+ * there is none or its address space is not the one loaded). */
+void vcpu_time_area_update(struct vcpu *v);
+
 /* Enters RUNSTATE_* `state`; writes the guest's copy when it can (the
  * vCPU's kernel page tables are the ones loaded). */
 void vcpu_runstate_set(struct vcpu *v, int state);
