@@ -136,6 +136,7 @@ static const struct opt opt_table[] = {
     OPT("domU_mem", parse_size, domU_mem, true),
     OPT("crash", parse_crash, crash, true),
     OPT("dom0_max_vcpus", parse_vcpus, dom0_max_vcpus, true),
+    OPT("domU_max_vcpus", parse_vcpus, domU_max_vcpus, true),
 };
 
 void cmdline_defaults(struct hv_options *opt)

@@ -181,7 +181,7 @@ static struct domain *build_boot_domain(domid_t id, unsigned int kernel_idx,
         pr_warn("warning: d%u gets %lu MiB, all that is free\n", id, mem >> 20);
     }
     unsigned int vcpus =
-        id == 0 && options.dom0_max_vcpus ? options.dom0_max_vcpus : 1;
+        (id == 0 ? options.dom0_max_vcpus : options.domU_max_vcpus) ?: 1;
     struct domain *d = domain_create(id, name, id == 0, vcpus);
     if (!d) {
         pr_err("error: d%u: cannot allocate the domain\n", id);

@@ -145,6 +145,11 @@ static void test_dom0_max_vcpus(void)
     CU_ASSERT_EQUAL(o.dom0_max_vcpus, 2);
     CU_ASSERT_EQUAL(parse("dom0_max_vcpus=8", &o, &w), 0);
     CU_ASSERT_EQUAL(o.dom0_max_vcpus, 8);
+    CU_ASSERT_EQUAL(o.domU_max_vcpus, 0);
+    CU_ASSERT_EQUAL(parse("domU_max_vcpus=4", &o, &w), 0);
+    CU_ASSERT_EQUAL(o.domU_max_vcpus, 4);
+    CU_ASSERT_EQUAL(parse("domU_max_vcpus=9", &o, &w), 1);
+    CU_ASSERT_STRING_EQUAL(w.option[0], "domU_max_vcpus");
     const char *bad[] = {"dom0_max_vcpus=0",
                          "dom0_max_vcpus=9",
                          "dom0_max_vcpus=2k",

@@ -46,6 +46,7 @@ struct hv_options {
     uint64_t domU_mem; /* bytes, per boot-time guest; 0 means "decide" */
     enum crash_kind crash;
     unsigned int dom0_max_vcpus; /* 1..CMDLINE_MAX_VCPUS; 0 means 1 */
+    unsigned int domU_max_vcpus; /* each boot-time guest's; 0 means 1 */
 };
 
 /* The most vCPUs a domain may have (MAX_VIRT_CPUS in domain.h). */
