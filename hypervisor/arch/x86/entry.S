@@ -5,6 +5,7 @@
  * cpu_regs (traps.h) and calls do_trap(regs). The stubs' addresses are
  * exception_stubs + 16 * vector, which is how desc.c fills the IDT.
  */
+#include <veneer/asm_regs.h>
 #include <veneer/x86.h>
 
 /* Vectors for which the CPU pushes an error code. */
@@ -27,21 +28,7 @@ exception_stubs:
     .endr
 
 trap_common:
-    push %rax
-    push %rbx
-    push %rcx
-    push %rdx
-    push %rsi
-    push %rdi
-    push %rbp
-    push %r8
-    push %r9
-    push %r10
-    push %r11
-    push %r12
-    push %r13
-    push %r14
-    push %r15
+    SAVE_GPRS
     cld
     mov %rsp, %rdi
     /* Make the frame look like a call from the interrupted code, so the
@@ -55,20 +42,6 @@ trap_common:
     /* Back to a guest (ring 3)? Then through the PV exit path. */
     testb $3, 18*8(%rsp)            /* cpu_regs.cs */
     jnz pv_exit_to_guest
-    pop %r15
-    pop %r14
-    pop %r13
-    pop %r12
-    pop %r11
-    pop %r10
-    pop %r9
-    pop %r8
-    pop %rbp
-    pop %rdi
-    pop %rsi
-    pop %rdx
-    pop %rcx
-    pop %rbx
-    pop %rax
+    RESTORE_GPRS
     add $16, %rsp               /* vector and error code */
     iretq

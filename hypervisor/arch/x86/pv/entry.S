@@ -10,45 +10,10 @@
  * may rewrite the frame (deliver an event, bounce an exception, switch to
  * another vCPU), then the registers are popped and iretq resumes the guest.
  */
+#include <veneer/asm_regs.h>
 #include <veneer/x86.h>
 
 #define VEC_SYSCALL 0x100 /* cpu_regs.vector for a syscall entry */
-
-.macro SAVE_GPRS
-    push %rax
-    push %rbx
-    push %rcx
-    push %rdx
-    push %rsi
-    push %rdi
-    push %rbp
-    push %r8
-    push %r9
-    push %r10
-    push %r11
-    push %r12
-    push %r13
-    push %r14
-    push %r15
-.endm
-
-.macro RESTORE_GPRS
-    pop %r15
-    pop %r14
-    pop %r13
-    pop %r12
-    pop %r11
-    pop %r10
-    pop %r9
-    pop %r8
-    pop %rbp
-    pop %rdi
-    pop %rsi
-    pop %rdx
-    pop %rcx
-    pop %rbx
-    pop %rax
-.endm
 
     .data
     .balign 8
