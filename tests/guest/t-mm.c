@@ -560,3 +560,33 @@ PVTEST(t_mmu_plain_frame, "mm.mmu_update_plain_frame",
     page_free(page);
     return PV_PASS;
 }
+
+PVTEST(t_reservation_limits, "mm.reservation_limits",
+       "populate_physmap beyond the maximum reservation and "
+       "decrease_reservation of a frame we do not own do nothing (0 "
+       "extents); an unreadable extent list is 0 extents too")
+{
+    domid_t self = DOMID_SELF;
+    long cur = hc_memory_op(XENMEM_current_reservation, &self);
+    long max = hc_memory_op(XENMEM_maximum_reservation, &self);
+    if (cur < max)
+        SKIP("below the maximum reservation (%ld of %ld pages)", cur, max);
+    xen_pfn_t ext = mm.nr_pages + 10; /* a pfn past our memory */
+    struct xen_memory_reservation r = {
+        .nr_extents = 1, .extent_order = 0, .domid = DOMID_SELF};
+    set_xen_guest_handle(r.extent_start, &ext);
+    long pop = hc_memory_op(XENMEM_populate_physmap, &r);
+    struct xen_machphys_mapping m = {0};
+    hc_memory_op(XENMEM_machphys_mapping, &m);
+    ext = m.max_mfn + 1;
+    long dec = hc_memory_op(XENMEM_decrease_reservation, &r);
+    set_xen_guest_handle(r.extent_start, (xen_pfn_t *)0xffff800000000000UL);
+    long bad = hc_memory_op(XENMEM_populate_physmap, &r);
+    CHECK_EQ(pop, 0);
+    CHECK_EQ(dec, 0);
+    /* Xen answers with the number of extents done, so an unreadable
+     * extent list is "0 done", not -EFAULT. */
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(hc_memory_op(XENMEM_current_reservation, &self), cur);
+    return PV_PASS;
+}
