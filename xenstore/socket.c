@@ -84,12 +84,19 @@ int xs_loop_init(struct xs_loop *l, struct xs_daemon *d)
     l->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (l->epfd < 0)
         return -errno;
+    signal(SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+/* After any fork: a signalfd in an epoll set reports the signals of the
+ * process that added it, so the daemon's own process must do this. */
+int xs_loop_signals(struct xs_loop *l)
+{
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigprocmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
     l->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &tag_signal};
     if (l->sigfd < 0 || epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->sigfd, &ev))

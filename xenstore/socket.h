@@ -18,6 +18,8 @@ struct xs_loop {
 
 int xs_loop_init(struct xs_loop *l, struct xs_daemon *d);
 int xs_loop_listen(struct xs_loop *l, const char *path);
+/* SIGTERM/SIGINT end the loop; call in the final (daemon) process. */
+int xs_loop_signals(struct xs_loop *l);
 int xs_loop_run(struct xs_loop *l);
 void xs_loop_free(struct xs_loop *l);
 

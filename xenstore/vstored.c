@@ -136,6 +136,11 @@ int main(int argc, char **argv)
         rc = 1;
         goto out_loop;
     }
+    if ((rc = xs_loop_signals(&loop))) {
+        xs_log(&d, "signalfd: %s", strerror(-rc));
+        rc = 1;
+        goto out_loop;
+    }
     if (pidfile) {
         FILE *f = fopen(pidfile, "w");
         if (f) {

@@ -256,6 +256,26 @@ fd_case() {
     fi
 }
 fd_case
+# Background mode: detaches, serves, and on SIGTERM removes its socket and
+# pid file (bounded wait).
+bg_case() {
+    "$vstored" --socket "$tmp/s5" --pid-file "$tmp/s5.pid"
+    rc=$?
+    out=$(XENSTORED_PATH=$tmp/s5 timeout 10 xenstore-read /tool 2>&1)
+    rrc=$?
+    p5=$(cat "$tmp/s5.pid" 2>/dev/null)
+    [ -n "$p5" ] && kill "$p5"
+    i=0
+    while [ -e "$tmp/s5.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    if [ $rc -eq 0 ] && [ $rrc -eq 0 ] && [ -n "$p5" ] &&
+        [ ! -e "$tmp/s5.pid" ] && [ ! -e "$tmp/s5" ]; then
+        ok "background_mode_and_sigterm"
+    else
+        ko "background_mode_and_sigterm" "start $rc, read $rrc '$out', pid '$p5'"
+        [ -n "$p5" ] && kill -9 "$p5" 2>/dev/null
+    fi
+}
+bg_case
 expect_fail "command_line_rejects_unknown_option" "$vstored" --socket "$tmp/s3" --bogus
 expect_fail "command_line_rejects_bad_quota" "$vstored" --socket "$tmp/s3" --quota nodes=abc
 expect_fail "command_line_rejects_unknown_quota" "$vstored" --socket "$tmp/s3" --quota bogus=1
