@@ -140,6 +140,16 @@ static int set_xfail(struct vb_case *c, const char *v, char *err, size_t len)
     return set_string(&c->xfail, v, err, len);
 }
 
+/* stop=yes: the row passes as soon as its last expect matched, and QEMU is
+ * stopped (real Xen halts instead of powering the machine off). */
+static int set_stop(struct vb_case *c, const char *v, char *err, size_t len)
+{
+    if (strcmp(v, "yes") && strcmp(v, "no"))
+        return fail(err, len, "stop \"%s\": must be yes or no", v);
+    c->stop = !strcmp(v, "yes");
+    return 0;
+}
+
 /* A whole decimal number in [min, max]; no sign games, no trailing junk. */
 static int parse_uint(const char *key, const char *v, unsigned long min,
                       unsigned long max, unsigned long *out, char *err,
@@ -307,6 +317,7 @@ static const struct vb_key keys[] = {
     {"expect", KEY_LIST, set_expect},
     {"fail", KEY_LIST, set_fail},
     {"qemu", KEY_LIST, set_qemu},
+    {"stop", 0, set_stop},
 };
 
 int vb_case_set(struct vb_case *c, const char *key, const char *value,
@@ -330,7 +341,7 @@ int vb_case_set(struct vb_case *c, const char *key, const char *value,
     return fail(err, errlen,
                 "unknown key \"%.40s\" (known: name kernel "
                 "append initrd mem smp timeout exit accel xfail expect "
-                "fail qemu)",
+                "fail qemu stop)",
                 key);
 }
 

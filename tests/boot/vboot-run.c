@@ -521,8 +521,8 @@ void vb_run_case(const struct vb_case *c, const struct vb_opts *o,
         }
         if (harness_signal)
             break;
-        if (o->stop && c->expect.n && s->next_expect == c->expect.n &&
-            !s->failed) {
+        if ((o->stop || c->stop) && c->expect.n &&
+            s->next_expect == c->expect.n && !s->failed) {
             stopped = 1;
             break;
         }

@@ -55,6 +55,7 @@ struct vb_case {
     struct vb_patterns fail;   /* any match is a failure */
     struct vb_strv qemu_args;  /* extra QEMU arguments */
     unsigned set;              /* keys given so far, to refuse duplicates */
+    bool stop; /* stop=yes: pass once every expect matched (like --stop) */
 };
 
 /* vboot-case.c: a case and its keys. */

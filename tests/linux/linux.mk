@@ -1,0 +1,18 @@
+# Stock Debian Linux on veneer and on real Xen 4.17 (issue 6): the kernels
+# (tests/linux/fetch-kernels), their initramfs images (mkinitramfs, init),
+# the boot matrix (matrix.table, run by tests/linux/matrix) and tier 50-linux,
+# its fast subset. `make check-matrix` runs every row and writes
+# build/linux/matrix.html.
+noinst_PROGRAMS += tests/linux/bzimage-payload
+tests_linux_bzimage_payload_SOURCES = tests/linux/bzimage-payload.c
+CHECK_DEPS += tests/linux/bzimage-payload
+
+EXTRA_DIST += tests/linux/fetch-kernels tests/linux/mkinitramfs \
+	tests/linux/init tests/linux/matrix tests/linux/matrix.table \
+	tests/tiers/50-linux
+
+check-matrix: $(CHECK_DEPS)
+	$(TIER_ENV) $(SHELL) $(srcdir)/tests/linux/matrix --all
+check-linux: $(CHECK_DEPS)
+	$(TIER_ENV) VENEER_TIERS=linux $(SHELL) $(srcdir)/tests/run-tiers
+.PHONY: check-matrix check-linux
