@@ -16,3 +16,10 @@ check-matrix: $(CHECK_DEPS)
 check-linux: $(CHECK_DEPS)
 	$(TIER_ENV) VENEER_TIERS=linux $(SHELL) $(srcdir)/tests/run-tiers
 .PHONY: check-matrix check-linux
+
+# bench/linux-boot: QEMU start to Linux's /init marker as dom0 (and as a
+# boot-time guest) on veneer, against real Xen 4.17's dom0 in the same run.
+bench-linux-boot: tests/boot/vboot $(CHECK_DEPS)
+	$(TIER_ENV) $(SHELL) $(srcdir)/bench/linux-boot
+EXTRA_DIST += bench/linux-boot
+.PHONY: bench-linux-boot
