@@ -569,8 +569,11 @@ void vb_run_case(const struct vb_case *c, const struct vb_opts *o,
         why(r, "interrupted by signal %d", (int)harness_signal);
     } else if (s->failed) {
         why(r, "%s", s->fail_why);
-    } else if (stopped) {
-        r->verdict = VB_PASS; /* --stop: the last expect was the goal */
+    } else if (stopped || ((o->stop || c->stop) && c->expect.n &&
+                           s->next_expect == c->expect.n)) {
+        /* --stop: the last expect was the goal, even when QEMU exited
+         * on its own before we could stop it. */
+        r->verdict = VB_PASS;
     } else if (timed_out && s->next_expect < c->expect.n) {
         why(r, "timeout waiting for /%s/ (%.0f s)",
             c->expect.v[s->next_expect].src, timeout);
