@@ -51,6 +51,7 @@ HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/pv/vcpu_context.c \
 	hypervisor/arch/x86/pv/dom_build.c \
 	hypervisor/arch/x86/pv/descriptor.c \
+	hypervisor/arch/x86/pv/debugreg.c \
 	hypervisor/arch/x86/pv/mmu_ops.c
 
 HV_COMMON_SOURCES = \

@@ -59,6 +59,7 @@ struct domain *domain_create(domid_t id, const char *name, bool privileged,
         v->guest_table = INVALID_MFN;
         v->guest_table_user = INVALID_MFN;
         arch_vcpu_init_fpu(v);
+        pv_debugreg_init(v);
         v->vcpu_info_mfn = INVALID_MFN;
         vcpu_timers_init(v);
         d->vcpus[i] = v;

@@ -70,6 +70,21 @@ long do_xen_version(HYPERCALL_ARGS)
         handle[15] = (uint8_t)d->id;
         return copy_to_guest(arg, handle, sizeof(handle)) ? -EFAULT : 0;
     }
+    case XENVER_build_id: {
+        /* {uint32_t len; bytes}: len in is the room, the answer the size. */
+        uint32_t room;
+        size_t size;
+        const uint8_t *id = veneer_build_id_bytes(&size);
+        if (copy_from_guest(&room, arg, sizeof(room)))
+            return -EFAULT;
+        if (!size)
+            return -ENODATA;
+        if (room < size)
+            return -ENOBUFS;
+        if (copy_to_guest(arg + sizeof(room), id, size))
+            return -EFAULT;
+        return (long)size;
+    }
     case XENVER_commandline:
         if (!d->privileged)
             return -EPERM;

@@ -163,6 +163,10 @@ void do_trap(struct cpu_regs *regs)
         return;
     }
 
+    /* A guest's watchpoint on guest memory we were writing for it. */
+    if (regs->vector == X86_EXC_DB && pv_debugreg_hypervisor_db())
+        return;
+
     const struct extable_entry *fix = search_extable(regs->rip);
     if (fix && regs->vector != X86_EXC_DF && regs->vector != X86_EXC_MC) {
         last_fixup.vector = regs->vector;

@@ -50,6 +50,7 @@ struct vcpu {
     mfn_t gdt_frames[14];        /* set_gdt: segdesc-typed, in the window */
     unsigned int gdt_nr_frames, gdt_ents;
     bool virt_cr0_ts;
+    uint64_t debugreg[8]; /* DR0-3, DR6, DR7 (4 and 5 unused) */
     uint64_t virt_iopl;
 
     bool online;  /* VCPUOP_up / is_up */

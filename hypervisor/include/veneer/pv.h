@@ -46,6 +46,16 @@ void pv_cpuid(struct domain *d, uint32_t leaf, uint32_t subleaf,
 /* Switches guest kernel <-> user mode (swapgs and CR3). */
 void pv_toggle_guest_mode(struct vcpu *v);
 void pv_load_page_tables(struct vcpu *v);
+/* Guest debug registers (debugreg.c): set_debugreg's checks, loading
+ * them while the vCPU runs, #DB bookkeeping. */
+long pv_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t value);
+void pv_debugreg_init(struct vcpu *v);
+void pv_debugreg_load(struct vcpu *v);
+/* A #DB taken in the hypervisor (a guest watchpoint on guest memory we
+ * touched): true if it was the guest's, recorded for it. */
+bool pv_debugreg_hypervisor_db(void);
+/* The DR6 of a #DB raised by guest code, for its handler. */
+void pv_debugreg_guest_db(struct vcpu *v);
 /* The guest's virtual CR0.TS (fpu_taskswitch, mov to CR0, clts). */
 void pv_set_virt_ts(struct vcpu *v, bool ts);
 /* VCPUOP_initialise: a down vCPU's state from a guest context (pv/

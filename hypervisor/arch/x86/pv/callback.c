@@ -175,20 +175,19 @@ long do_set_segment_base(HYPERCALL_ARGS)
 
 long do_set_debugreg(HYPERCALL_ARGS)
 {
-    /* Debug registers are accepted and kept out of the hardware for now:
-     * cpu_init writes 0 to each; nothing in our tests sets breakpoints. */
-    if (a1 > 7 || a1 == 4 || a1 == 5)
-        return -EINVAL;
-    if (a1 < 4 && !canonical(a2))
-        return -EPERM;
-    return 0;
+    return pv_set_debugreg(current, (unsigned int)MIN(a1, 8UL), a2);
 }
 
 long do_get_debugreg(HYPERCALL_ARGS)
 {
-    if (a1 > 7 || a1 == 4 || a1 == 5)
-        return -EINVAL;
-    return a1 == 6 ? 0xffff0ff0 : (a1 == 7 ? 0x400 : 0);
+    struct vcpu *v = current;
+    unsigned int reg = (unsigned int)MIN(a1, 8UL);
+
+    if (reg == 4 || reg == 5)
+        reg += 2; /* aliases of DR6/DR7 while CR4.DE is clear */
+    if (reg > 7)
+        return -ENODEV;
+    return (long)v->debugreg[reg];
 }
 
 /*

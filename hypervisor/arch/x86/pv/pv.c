@@ -116,6 +116,7 @@ void arch_vcpu_load(struct vcpu *v)
     load_segment_bases(v);
     pv_load_page_tables(v);
     pv_gdt_load(v);
+    pv_debugreg_load(v);
     __asm__ volatile("clts");
     __asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[512])v->fpu));
     if (v->virt_cr0_ts)

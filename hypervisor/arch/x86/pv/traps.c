@@ -152,6 +152,9 @@ void pv_guest_trap(struct cpu_regs *regs)
          * native handler's clts would): the retried instruction runs. */
         pv_set_virt_ts(v, false);
         break;
+    case X86_EXC_DB:
+        pv_debugreg_guest_db(v); /* its handler reads DR6 with get_debugreg */
+        break;
     case X86_EXC_PF: {
         uint64_t cr2 = read_cr2();
         if (pv_ptwr_emulate(v, regs, cr2, ec))
