@@ -269,3 +269,27 @@ PVTEST(t_db_watchpoint, "trap.db_watchpoint",
     CHECK(dr6 & 1);
     return PV_PASS;
 }
+
+PVTEST(t_db_in_hypervisor, "trap.db_hypervisor_write",
+       "a DR0 write watchpoint on memory the hypervisor writes for us "
+       "(xen_version's extraversion) neither kills the hypervisor nor "
+       "reaches us as #DB; the write happens")
+{
+    static char extra[XEN_EXTRAVERSION_LEN] __attribute__((aligned(16)));
+    memset(extra, 0, sizeof(extra));
+    CHECK_OK(HC(__HYPERVISOR_set_debugreg, 0, extra, 0, 0, 0));
+    /* L0, break on data writes (RW0 = 01), 8 bytes (LEN0 = 10). */
+    CHECK_OK(
+        HC(__HYPERVISOR_set_debugreg, 7, 0x1 | (1 << 16) | (2 << 18), 0, 0, 0));
+    trap_reset();
+    long rc = hc_xen_version(XENVER_extraversion, extra);
+    HC(__HYPERVISOR_set_debugreg, 7, 0, 0, 0, 0);
+    HC(__HYPERVISOR_set_debugreg, 6, 0xffff0ff0, 0, 0, 0);
+    HC(__HYPERVISOR_set_debugreg, 0, 0, 0, 0, 0);
+    printk("pvtest: extraversion '%s', #DB hits %lu\n", extra,
+           (unsigned long)pv_trap.hits);
+    CHECK_OK(rc);
+    CHECK(extra[0] != 0);
+    CHECK_EQ(pv_trap.hits, 0);
+    return PV_PASS;
+}

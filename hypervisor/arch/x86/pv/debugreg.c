@@ -17,23 +17,35 @@
 #include <veneer/guest_access.h>
 #include <veneer/pv.h>
 
-#define DR6_DEFAULT       0xffff0ff0UL
-#define DR6_GUEST_BITS    0x0000e00fUL /* B0-3, BD, BS, BT */
-#define DR7_DEFAULT       0x00000400UL
-#define DR7_ENABLE_BITS   0x000000ffUL /* L0-3, G0-3 */
-#define DR7_GUEST_BITS    0xffff03ffUL /* enables, LE/GE, RW/LEN fields */
-#define DR7_RW_IO         2            /* an RW field value: I/O port */
+#define DR6_DEFAULT     0xffff0ff0UL
+#define DR6_GUEST_BITS  0x0000e00fUL /* B0-3, BD, BS, BT */
+#define DR7_DEFAULT     0x00000400UL
+#define DR7_ENABLE_BITS 0x000000ffUL /* L0-3, G0-3 */
+#define DR7_GUEST_BITS  0xffff03ffUL /* enables, LE/GE, RW/LEN fields */
+#define DR7_RW_IO       2            /* an RW field value: I/O port */
 
 static uint64_t read_dr(unsigned int n)
 {
     uint64_t v = 0;
     switch (n) {
-    case 0: __asm__ volatile("mov %%dr0, %0" : "=r"(v)); break;
-    case 1: __asm__ volatile("mov %%dr1, %0" : "=r"(v)); break;
-    case 2: __asm__ volatile("mov %%dr2, %0" : "=r"(v)); break;
-    case 3: __asm__ volatile("mov %%dr3, %0" : "=r"(v)); break;
-    case 6: __asm__ volatile("mov %%dr6, %0" : "=r"(v)); break;
-    case 7: __asm__ volatile("mov %%dr7, %0" : "=r"(v)); break;
+    case 0:
+        __asm__ volatile("mov %%dr0, %0" : "=r"(v));
+        break;
+    case 1:
+        __asm__ volatile("mov %%dr1, %0" : "=r"(v));
+        break;
+    case 2:
+        __asm__ volatile("mov %%dr2, %0" : "=r"(v));
+        break;
+    case 3:
+        __asm__ volatile("mov %%dr3, %0" : "=r"(v));
+        break;
+    case 6:
+        __asm__ volatile("mov %%dr6, %0" : "=r"(v));
+        break;
+    case 7:
+        __asm__ volatile("mov %%dr7, %0" : "=r"(v));
+        break;
     }
     return v;
 }
@@ -41,12 +53,24 @@ static uint64_t read_dr(unsigned int n)
 static void write_dr(unsigned int n, uint64_t v)
 {
     switch (n) {
-    case 0: __asm__ volatile("mov %0, %%dr0" : : "r"(v)); break;
-    case 1: __asm__ volatile("mov %0, %%dr1" : : "r"(v)); break;
-    case 2: __asm__ volatile("mov %0, %%dr2" : : "r"(v)); break;
-    case 3: __asm__ volatile("mov %0, %%dr3" : : "r"(v)); break;
-    case 6: __asm__ volatile("mov %0, %%dr6" : : "r"(v)); break;
-    case 7: __asm__ volatile("mov %0, %%dr7" : : "r"(v)); break;
+    case 0:
+        __asm__ volatile("mov %0, %%dr0" : : "r"(v));
+        break;
+    case 1:
+        __asm__ volatile("mov %0, %%dr1" : : "r"(v));
+        break;
+    case 2:
+        __asm__ volatile("mov %0, %%dr2" : : "r"(v));
+        break;
+    case 3:
+        __asm__ volatile("mov %0, %%dr3" : : "r"(v));
+        break;
+    case 6:
+        __asm__ volatile("mov %0, %%dr6" : : "r"(v));
+        break;
+    case 7:
+        __asm__ volatile("mov %0, %%dr7" : : "r"(v));
+        break;
     }
 }
 
