@@ -11,6 +11,7 @@
 #include <veneer/lib.h>
 #include <veneer/mm.h>
 #include <veneer/pv.h>
+#include <veneer/pvclock.h>
 #include <veneer/sched.h>
 #include <veneer/x86.h>
 
@@ -117,6 +118,9 @@ void arch_vcpu_load(struct vcpu *v)
     pv_load_page_tables(v);
     pv_gdt_load(v);
     pv_debugreg_load(v);
+    /* As Xen does on every switch: the vCPU's clock record is fresh. */
+    if (v->vcpu_info)
+        pvclock_update(&v->vcpu_info->time);
     __asm__ volatile("clts");
     __asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[512])v->fpu));
     if (v->virt_cr0_ts)
