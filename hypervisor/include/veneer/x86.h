@@ -73,7 +73,19 @@
 #define _PAGE_NX       (1UL << 63)
 #define PTE_ADDR_MASK  0x000ffffffffff000UL
 
-#define MSR_APIC_BASE    0x1b
+#define MSR_APIC_BASE      0x1b
+#define MSR_FS_BASE        0xc0000100
+#define MSR_GS_BASE        0xc0000101
+#define MSR_SHADOW_GS_BASE 0xc0000102
+
+#define X86_EFLAGS_TF    0x00000100
+#define X86_EFLAGS_IF    0x00000200
+#define X86_EFLAGS_DF    0x00000400
+#define X86_EFLAGS_IOPL  0x00003000
+#define X86_EFLAGS_NT    0x00004000
+#define X86_EFLAGS_RF    0x00010000
+#define X86_EFLAGS_VM    0x00020000
+#define X86_EFLAGS_AC    0x00040000
 #define APIC_BASE_ENABLE (1UL << 11)
 
 #endif

@@ -14,15 +14,6 @@
 #include <veneer/pv.h>
 #include <veneer/x86.h>
 
-#define MSR_FS_BASE        0xc0000100
-#define MSR_GS_BASE        0xc0000101
-#define MSR_SHADOW_GS_BASE 0xc0000102
-
-static bool canonical(uint64_t va)
-{
-    return ((int64_t)va >> 47) == 0 || ((int64_t)va >> 47) == -1;
-}
-
 long do_set_trap_table(HYPERCALL_ARGS)
 {
     struct vcpu *v = current;
@@ -39,7 +30,7 @@ long do_set_trap_table(HYPERCALL_ARGS)
             return -EFAULT;
         if (ti.address == 0)
             return 0;
-        if (!canonical(ti.address))
+        if (!is_canonical(ti.address))
             return -EINVAL;
         ti.cs |= 3; /* the guest kernel runs at CPL 3 */
         v->trap_ctxt[ti.vector] = ti;
@@ -59,7 +50,7 @@ static int register_callback(struct vcpu *v, unsigned int type,
 {
     struct pv_callback cb = {address, flags & CALLBACKF_mask_events};
 
-    if (!canonical(address))
+    if (!is_canonical(address))
         return -EINVAL;
     switch (type) {
     case CALLBACKTYPE_event:
@@ -134,19 +125,19 @@ long do_set_segment_base(HYPERCALL_ARGS)
 
     switch (a1) {
     case SEGBASE_FS:
-        if (!canonical(base))
+        if (!is_canonical(base))
             return -EINVAL;
         v->fs_base = base;
         wrmsr(MSR_FS_BASE, base);
         return 0;
     case SEGBASE_GS_USER:
-        if (!canonical(base))
+        if (!is_canonical(base))
             return -EINVAL;
         v->gs_base_user = base;
         wrmsr(MSR_SHADOW_GS_BASE, base);
         return 0;
     case SEGBASE_GS_KERNEL:
-        if (!canonical(base))
+        if (!is_canonical(base))
             return -EINVAL;
         v->gs_base_kernel = base;
         wrmsr(MSR_GS_BASE, base);
@@ -204,7 +195,7 @@ long do_iret(HYPERCALL_ARGS)
         domain_crash(v->domain, "iret: frame at %#lx unreadable", regs->rsp);
         return -EFAULT;
     }
-    if (!canonical(ctx.rip) || !canonical(ctx.rsp)) {
+    if (!is_canonical(ctx.rip) || !is_canonical(ctx.rsp)) {
         domain_crash(v->domain, "iret: non-canonical rip %#lx or rsp %#lx",
                      (uint64_t)ctx.rip, (uint64_t)ctx.rsp);
         return -EINVAL;

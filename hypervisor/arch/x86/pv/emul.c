@@ -9,6 +9,7 @@
 #include <veneer/io.h>
 #include <veneer/lib.h>
 #include <veneer/pv.h>
+#include <veneer/x86.h>
 #include <veneer/boot_defs.h>
 
 #define MSR_IA32_APIC_BASE   0x1b
@@ -20,9 +21,6 @@
 #define MSR_PLATFORM_INFO    0xce
 #define MSR_MISC_FEATURES    0x140
 #define MSR_EFER             0xc0000080
-#define MSR_FS_BASE          0xc0000100
-#define MSR_GS_BASE          0xc0000101
-#define MSR_SHADOW_GS_BASE   0xc0000102
 #define MSR_AMD_HWCR         0xc0010015
 #define MSR_AMD_DE_CFG       0xc0011029
 
@@ -125,28 +123,23 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
     return false;
 }
 
-static bool canonical(uint64_t va)
-{
-    return ((int64_t)va >> 47) == 0 || ((int64_t)va >> 47) == -1;
-}
-
 static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
     switch (msr) {
     case MSR_FS_BASE:
-        if (!canonical(val))
+        if (!is_canonical(val))
             return false;
         v->fs_base = val;
         wrmsr(MSR_FS_BASE, val);
         return true;
     case MSR_GS_BASE: /* startup_xen's first instruction (pv-abi 2.8) */
-        if (!canonical(val))
+        if (!is_canonical(val))
             return false;
         v->gs_base_kernel = val;
         wrmsr(MSR_GS_BASE, val);
         return true;
     case MSR_SHADOW_GS_BASE:
-        if (!canonical(val))
+        if (!is_canonical(val))
             return false;
         v->gs_base_user = val;
         wrmsr(MSR_SHADOW_GS_BASE, val);

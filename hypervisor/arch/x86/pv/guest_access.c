@@ -7,18 +7,13 @@
 #include <veneer/guest_access.h>
 #include <veneer/traps.h>
 
-static bool canonical(uint64_t va)
-{
-    return ((int64_t)va >> 47) == 0 || ((int64_t)va >> 47) == -1;
-}
-
 bool guest_range_ok(uint64_t va, size_t len)
 {
     uint64_t last = va + len - 1;
 
     if (len == 0)
         return true;
-    if (last < va || !canonical(va) || !canonical(last))
+    if (last < va || !is_canonical(va) || !is_canonical(last))
         return false;
     /* The range must not touch the hypervisor's slots. */
     return last < GUEST_HOLE_START || va >= GUEST_HOLE_END;

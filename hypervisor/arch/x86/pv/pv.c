@@ -15,22 +15,10 @@
 #include <veneer/sched.h>
 #include <veneer/x86.h>
 
-#define MSR_STAR           0xc0000081
-#define MSR_LSTAR          0xc0000082
-#define MSR_CSTAR          0xc0000083
-#define MSR_SYSCALL_MASK   0xc0000084
-#define MSR_FS_BASE        0xc0000100
-#define MSR_GS_BASE        0xc0000101
-#define MSR_SHADOW_GS_BASE 0xc0000102
-
-#define X86_EFLAGS_TF   0x00000100
-#define X86_EFLAGS_IF   0x00000200
-#define X86_EFLAGS_DF   0x00000400
-#define X86_EFLAGS_IOPL 0x00003000
-#define X86_EFLAGS_NT   0x00004000
-#define X86_EFLAGS_RF   0x00010000
-#define X86_EFLAGS_VM   0x00020000
-#define X86_EFLAGS_AC   0x00040000
+#define MSR_STAR         0xc0000081
+#define MSR_LSTAR        0xc0000082
+#define MSR_CSTAR        0xc0000083
+#define MSR_SYSCALL_MASK 0xc0000084
 
 extern char pv_syscall_entry[];
 extern uint64_t pv_stack_top;

@@ -10,14 +10,6 @@
 #include <veneer/pv.h>
 #include <veneer/x86.h>
 
-#define X86_EFLAGS_IF   0x00000200
-#define X86_EFLAGS_TF   0x00000100
-#define X86_EFLAGS_NT   0x00004000
-#define X86_EFLAGS_RF   0x00010000
-#define X86_EFLAGS_VM   0x00020000
-#define X86_EFLAGS_AC   0x00040000
-#define X86_EFLAGS_IOPL 0x00003000
-
 int pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler,
               bool with_error_code, uint64_t error_code, bool mask_events)
 {

@@ -7,6 +7,7 @@
  */
 #include <veneer/boot_defs.h>
 #include <veneer/domain.h>
+#include <veneer/guest_access.h>
 #include <veneer/errno.h>
 #include <veneer/lib.h>
 #include <veneer/mm.h>
@@ -16,22 +17,17 @@
 #include <veneer/segdesc.h>
 #include <veneer/x86.h>
 
-static bool canonical(uint64_t va)
-{
-    return ((int64_t)va >> 47) == 0 || ((int64_t)va >> 47) == -1;
-}
-
 static int check_context(const struct vcpu_guest_context *c)
 {
-    if (!canonical(c->user_regs.rip) || !canonical(c->user_regs.rsp) ||
-        !canonical(c->event_callback_eip) ||
-        !canonical(c->failsafe_callback_eip) ||
-        !canonical(c->syscall_callback_eip) || !canonical(c->fs_base) ||
-        !canonical(c->gs_base_kernel) || !canonical(c->gs_base_user) ||
-        !canonical(c->kernel_sp))
+    if (!is_canonical(c->user_regs.rip) || !is_canonical(c->user_regs.rsp) ||
+        !is_canonical(c->event_callback_eip) ||
+        !is_canonical(c->failsafe_callback_eip) ||
+        !is_canonical(c->syscall_callback_eip) || !is_canonical(c->fs_base) ||
+        !is_canonical(c->gs_base_kernel) || !is_canonical(c->gs_base_user) ||
+        !is_canonical(c->kernel_sp))
         return -EINVAL;
     for (unsigned int i = 0; i < 256; i++) {
-        if (!canonical(c->trap_ctxt[i].address))
+        if (!is_canonical(c->trap_ctxt[i].address))
             return -EINVAL;
     }
     /* No LDTs here, as for MMUEXT_SET_LDT. */
