@@ -33,6 +33,39 @@ struct sock {
 /* Tags for the epoll data of non-client fds. */
 static char tag_listen, tag_signal;
 
+/* An fd of someone else (xs_loop_add_fd); its address is its tag. */
+struct fdhook {
+    struct fdhook *next;
+    void (*fn)(void *);
+    void *arg;
+};
+
+int xs_loop_add_fd(struct xs_loop *l, int fd, void (*fn)(void *), void *arg)
+{
+    struct fdhook *h = calloc(1, sizeof(*h));
+    if (!h)
+        return -ENOMEM;
+    h->fn = fn;
+    h->arg = arg;
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = h};
+    if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+        int rc = -errno;
+        free(h);
+        return rc;
+    }
+    h->next = l->hooks;
+    l->hooks = h;
+    return 0;
+}
+
+static struct fdhook *find_hook(struct xs_loop *l, void *tag)
+{
+    for (struct fdhook *h = l->hooks; h; h = h->next)
+        if (h == tag)
+            return h;
+    return NULL;
+}
+
 static void sock_kick(struct xs_conn *c)
 {
     struct sock *s = c->priv;
@@ -237,10 +270,13 @@ int xs_loop_run(struct xs_loop *l)
         }
         for (int i = 0; i < n; i++) {
             void *tag = evs[i].data.ptr;
+            struct fdhook *h;
             if (tag == &tag_listen) {
                 accept_all(l);
             } else if (tag == &tag_signal) {
                 l->stop = true;
+            } else if ((h = find_hook(l, tag)) != NULL) {
+                h->fn(h->arg);
             } else {
                 struct sock *s = tag;
                 if (evs[i].events & (EPOLLERR | EPOLLHUP) &&
@@ -264,6 +300,11 @@ void xs_loop_free(struct xs_loop *l)
         next = c->next;
         if (c->ops == &sock_ops)
             sock_close(c->priv);
+    }
+    while (l->hooks) {
+        struct fdhook *h = l->hooks;
+        l->hooks = h->next;
+        free(h);
     }
     if (l->lfd >= 0)
         close(l->lfd);

@@ -1,10 +1,12 @@
 /*
  * vstored: the xenstore daemon. Parses the command line (our long options
  * and the short ones of Xen's xenstored that make sense here), sets up the
- * daemon core and the socket, optionally forks, then runs the event loop
- * until SIGTERM/SIGINT.
+ * daemon core and the socket, in a Linux dom0 connects dom0's xenbus ring
+ * (xenbus_dom0.c; as xenstored, unless -D), optionally forks, then runs
+ * the event loop until SIGTERM/SIGINT.
  */
 #include "socket.h"
+#include "xenbus_dom0.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -27,7 +29,11 @@ static void usage(FILE *f)
             "  -E/-S/-M/-W/-t/-A/-Q N as xenstored: nodes, node size, path\n"
             "                         length, watches, transactions, perms,\n"
             "                         transaction nodes\n"
-            "  -D, --no-domain-init   accepted for compatibility (no-op)\n"
+            "  --dom0-ring            serve dom0's xenbus ring (Linux dom0:\n"
+            "                         /dev/xen/evtchn and /proc/xen/xsd_kva\n"
+            "                         or /dev/xen/xenbus_backend); the\n"
+            "                         default when /dev/xen/evtchn exists\n"
+            "  -D, --no-domain-init   socket only, even in a dom0\n"
             "  -h, --help\n"
             "quotas:\n");
     for (const struct xs_quota_desc *d = xs_quota_descs; d->name; d++)
@@ -52,6 +58,7 @@ int main(int argc, char **argv)
         {"log-file", required_argument, 0, 'L'},
         {"quota", required_argument, 0, 'q'},
         {"no-domain-init", no_argument, 0, 'D'},
+        {"dom0-ring", no_argument, 0, 'R'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -59,6 +66,8 @@ int main(int argc, char **argv)
     struct xs_loop loop;
     const char *sock = NULL, *pidfile = NULL, *trace = NULL, *logf = NULL;
     bool foreground = false;
+    enum { RING_AUTO, RING_ON, RING_OFF } dom0_ring = RING_AUTO;
+    struct xs_xenbus *xb = NULL;
     char sbuf[4096], qname[2] = {0, 0};
     int opt, rc = 1;
 
@@ -85,6 +94,11 @@ int main(int argc, char **argv)
             logf = optarg;
             break;
         case 'D':
+            dom0_ring = RING_OFF;
+            break;
+        case 'R':
+            dom0_ring = RING_ON;
+            break;
         case 'P':
             break;
         case 'q':
@@ -131,6 +145,19 @@ int main(int argc, char **argv)
         rc = 1;
         goto out_loop;
     }
+    if (dom0_ring == RING_ON ||
+        (dom0_ring == RING_AUTO && xs_xenbus_present())) {
+        char why[256];
+        if ((rc = xs_xenbus_open(&d, &xb, why, sizeof(why))) ||
+            (rc = xs_loop_add_fd(&loop, xs_xenbus_fd(xb), xs_xenbus_event,
+                                 xb))) {
+            fprintf(stderr, "vstored: dom0's xenbus: %s\n",
+                    xb ? strerror(-rc) : why);
+            unlink(sock);
+            rc = 1;
+            goto out_loop;
+        }
+    }
     if (!foreground && daemon(0, 0)) {
         perror("vstored: daemon");
         rc = 1;
@@ -155,6 +182,7 @@ int main(int argc, char **argv)
         unlink(pidfile);
 out_loop:
     xs_loop_free(&loop);
+    xs_xenbus_close(xb);
 out_daemon:
     if (d.log)
         fclose(d.log);
