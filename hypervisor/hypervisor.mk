@@ -25,7 +25,8 @@ HV_PORTABLE_SOURCES = \
 	hypervisor/common/grant_map.c \
 	hypervisor/common/grant_copy.c \
 	hypervisor/common/grant_table_op.c \
-	hypervisor/common/grant_internal.h
+	hypervisor/common/grant_internal.h \
+	hypervisor/common/acpi_madt.c
 
 HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/boot/head.S \
@@ -52,7 +53,9 @@ HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/pv/dom_build.c \
 	hypervisor/arch/x86/pv/descriptor.c \
 	hypervisor/arch/x86/pv/debugreg.c \
-	hypervisor/arch/x86/pv/mmu_ops.c
+	hypervisor/arch/x86/pv/mmu_ops.c \
+	hypervisor/arch/x86/trampoline.S \
+	hypervisor/arch/x86/smpboot.c
 
 HV_COMMON_SOURCES = \
 	hypervisor/common/setup.c \

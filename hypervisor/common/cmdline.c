@@ -117,9 +117,20 @@ static const char *parse_vcpus(const char *val, size_t len, void *dst)
     return NULL;
 }
 
+/* maxcpus=: how many pCPUs to bring up, the boot CPU included. */
+static const char *parse_cpus(const char *val, size_t len, void *dst)
+{
+    uint64_t v;
+
+    if (parse_u64(val, len, false, &v) || v < 1 || v > CMDLINE_MAX_CPUS)
+        return "not a number of CPUs from 1 to 8";
+    *(unsigned int *)dst = (unsigned int)v;
+    return NULL;
+}
+
 /* The messages below spell these limits out. */
 _Static_assert(CMDLINE_MAX == 1024 && CMDLINE_MAX_WORD == 128 &&
-                   CMDLINE_MAX_VCPUS == 8,
+                   CMDLINE_MAX_VCPUS == 8 && CMDLINE_MAX_CPUS == 8,
                "update the cmdline messages");
 
 #define OPT(n, p, field, v)                         \
@@ -137,6 +148,8 @@ static const struct opt opt_table[] = {
     OPT("crash", parse_crash, crash, true),
     OPT("dom0_max_vcpus", parse_vcpus, dom0_max_vcpus, true),
     OPT("domU_max_vcpus", parse_vcpus, domU_max_vcpus, true),
+    OPT("maxcpus", parse_cpus, max_cpus, true),
+    OPT("nosmp", parse_bool, nosmp, false),
 };
 
 void cmdline_defaults(struct hv_options *opt)

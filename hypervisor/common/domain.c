@@ -19,7 +19,6 @@
 #include <veneer/vtime.h>
 
 struct domain *domains[MAX_DOMAINS];
-struct vcpu *current;
 
 struct domain *domain_by_id(domid_t id)
 {

@@ -147,6 +147,13 @@ void sched_maybe_switch(void)
         schedule();
 }
 
+void sched_idle_secondary(void)
+{
+    /* Secondary pCPUs run no vCPU yet: they wait with interrupts on. */
+    for (;;)
+        safe_halt();
+}
+
 void sched_start(void)
 {
     struct vcpu *first = pick_next(NULL);

@@ -7,7 +7,9 @@
  *   2. the boot loader's information, copied out, and our command line;
  *   3. memory: the RAM map, our page tables, the frame allocator, the heap;
  *   4. time: the TSC, the local APIC and its timer;
- *   5. the boot modules, then "ready"; the self-tests when asked.
+ *   5. the other CPUs (found in the ACPI MADT before the boot identity map
+ *      goes), which then wait in the scheduler's idle loop;
+ *   6. the boot modules, then "ready"; the self-tests when asked.
  */
 #include <veneer/apic.h>
 #include <veneer/boot_defs.h>
@@ -25,6 +27,7 @@
 #include <veneer/pvclock.h>
 #include <veneer/sched.h>
 #include <veneer/selftest.h>
+#include <veneer/smp.h>
 #include <veneer/time.h>
 #include <veneer/timer.h>
 #include <veneer/traps.h>
@@ -137,6 +140,18 @@ static void setup_memory(void)
     xmalloc_init();
     pr_info("memory: %lu MiB free for the frame allocator\n",
             (unsigned long)(page_allocator()->free_pages >> (20 - PAGE_SHIFT)));
+}
+
+/* The AP trampoline's page must be RAM that nothing else uses: below 1 MiB
+ * (never given to the allocators) and usable in the firmware's map. */
+static bool trampoline_in_ram(void)
+{
+    for (unsigned int i = 0; i < ram.n; i++) {
+        if (ram.r[i].start <= AP_TRAMPOLINE_PA &&
+            ram.r[i].end >= AP_TRAMPOLINE_PA + PAGE_SIZE)
+            return true;
+    }
+    return false;
 }
 
 /* The guest's command line: the module's, without its file name. */
@@ -256,13 +271,16 @@ void start_veneer(uint32_t magic, uint32_t mbi_paddr)
     pr_info("veneer %s (%s build), build id %s\n", VENEER_VERSION,
             VENEER_BUILD_KIND, veneer_build_id(id, sizeof(id)));
     parse_boot_info(magic, mbi_paddr);
+    smp_find_cpus();
     setup_memory();
 
     time_init();
     apic_init();
+    smp_init_boot_cpu();
     timers_init();
     m2p_init();
     pvclock_init();
+    smp_boot_cpus(options.nosmp ? 1 : options.max_cpus, trampoline_in_ram());
 
     modules_report(&boot_info, &ram);
     pr_info("ready\n");

@@ -28,3 +28,5 @@ tests_unit_veneer_unit_SOURCES += tests/unit/test-pv-mm.c
 tests_unit_veneer_unit_SOURCES += tests/unit/test-segdesc.c
 # Grant tables (hypervisor/common/grant_table.c) on the PV MMU's host frame table.
 tests_unit_veneer_unit_SOURCES += tests/unit/test-grant.c
+# The ACPI MADT walk (hypervisor/common/acpi_madt.c) on host-built tables.
+tests_unit_veneer_unit_SOURCES += tests/unit/test-acpi.c

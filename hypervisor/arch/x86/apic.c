@@ -2,7 +2,10 @@
  * The local APIC (xAPIC, memory-mapped through the fixmap): enabled with a
  * spurious vector, its timer in one-shot mode calibrated against the TSC.
  * The legacy PICs are remapped away from the exception vectors and masked,
- * so the APIC is our only interrupt source.
+ * so the APIC is our only interrupt source. Every CPU's APIC sits at the
+ * same physical address and each CPU reaches its own there, so one fixmap
+ * slot serves all; the boot CPU calibrates the timer once for everyone.
+ * The interrupt command register sends INIT/SIPI and IPIs.
  */
 #include <veneer/apic.h>
 #include <veneer/console.h>
@@ -15,6 +18,9 @@
 #define APIC_TPR        0x080
 #define APIC_EOI        0x0b0
 #define APIC_SVR        0x0f0
+#define APIC_ICR_LO     0x300
+#define APIC_ICR_HI     0x310
+#define APIC_ICR_BUSY   (1u << 12)
 #define APIC_LVT_TIMER  0x320
 #define APIC_TIMER_INIT 0x380
 #define APIC_TIMER_CUR  0x390
@@ -80,6 +86,39 @@ void apic_init(void)
     calibrate_timer();
     pr_info("apic: id %u at %#lx, timer %lu kHz (divide by 16)\n",
             apic_read(APIC_ID) >> 24, base & 0xfffff000UL, timer_hz / 1000);
+}
+
+/* A secondary CPU: its APIC on, with the boot CPU's calibration. */
+void apic_init_secondary(void)
+{
+    uint64_t base = rdmsr(MSR_APIC_BASE);
+
+    wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+    apic_write(APIC_TPR, 0);
+    apic_write(APIC_SVR, APIC_SVR_ENABLE | APIC_SPURIOUS_VECTOR);
+    apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | APIC_TIMER_VECTOR);
+    apic_write(APIC_TIMER_DIV, APIC_DIV_16);
+}
+
+unsigned int apic_id(void)
+{
+    return apic_read(APIC_ID) >> 24;
+}
+
+bool apic_send_icr(unsigned int dest, uint32_t low)
+{
+    /* The previous command must have left; bounded, as everything here. */
+    for (int i = 0; i < 1000000 && (apic_read(APIC_ICR_LO) & APIC_ICR_BUSY);
+         i++)
+        cpu_relax();
+    apic_write(APIC_ICR_HI, dest << 24);
+    apic_write(APIC_ICR_LO, low);
+    for (int i = 0; i < 1000000; i++) {
+        if (!(apic_read(APIC_ICR_LO) & APIC_ICR_BUSY))
+            return true;
+        cpu_relax();
+    }
+    return false;
 }
 
 void apic_eoi(void)

@@ -1,11 +1,13 @@
 /*
- * Descriptor tables of the boot CPU: the GDT (with Xen's selector layout,
- * see x86.h), the TSS whose IST stacks give #DF, NMI and #MC a known-good
- * stack even when the current one is broken, and the IDT pointing every
- * vector at its stub in entry.S.
+ * Descriptor tables: each pCPU's GDT (with Xen's selector layout, see
+ * x86.h) and TSS, whose IST stacks give #DF, NMI and #MC a known-good stack
+ * even when the current one is broken, and the one IDT every CPU shares,
+ * pointing every vector at its stub in entry.S. The stacks are the CPU's
+ * stack block (smp.h).
  */
 #include <veneer/lib.h>
 #include <veneer/mm.h>
+#include <veneer/smp.h>
 #include <veneer/traps.h>
 #include <veneer/x86.h>
 
@@ -36,15 +38,11 @@ struct __packed desc_ptr {
 
 extern const char exception_stubs[];
 
+/* The boot GDT: only until gdt_window_init() moves to the window. */
 static uint64_t gdt[GDT_ENTRIES] __aligned(16);
 static struct idt_gate idt[256] __aligned(16);
-static struct tss64 tss __aligned(16);
-static uint8_t ist_stacks[3][IST_STACK_SIZE] __aligned(16);
-
-/* The ring-0 stack used when an interrupt, exception or syscall arrives
- * from ring 3 (a guest); pv/entry.S keeps the guest's frame at its top. */
-static uint8_t ring0_stack[16384] __aligned(16);
-uint8_t *const ring0_stack_top = ring0_stack + sizeof(ring0_stack);
+static struct tss64 tss[MAX_CPUS] __aligned(16);
+extern uint8_t cpu0_stack_block[];
 
 #define SEG_CODE64_R0 0x00af9a000000ffffUL
 #define SEG_DATA_R0   0x00cf92000000ffffUL
@@ -53,16 +51,16 @@ uint8_t *const ring0_stack_top = ring0_stack + sizeof(ring0_stack);
 #define SEG_DATA_R3   0x00cff2000000ffffUL
 #define SEG_CODE64_R3 0x00affa000000ffffUL
 
-static void set_tss_descriptor(unsigned int index, const void *base,
-                               uint32_t limit)
+static void set_tss_descriptor(uint64_t *table, unsigned int index,
+                               const void *base, uint32_t limit)
 {
     uint64_t b = (uint64_t)base;
 
-    gdt[index] = (limit & 0xffffUL) | ((b & 0xffffffUL) << 16) |
-                 (0x89UL << 40) /* present, 64-bit TSS (available) */ |
-                 (((uint64_t)limit >> 16) & 0xf) << 48 |
-                 ((b >> 24) & 0xffUL) << 56;
-    gdt[index + 1] = b >> 32;
+    table[index] = (limit & 0xffffUL) | ((b & 0xffffffUL) << 16) |
+                   (0x89UL << 40) /* present, 64-bit TSS (available) */ |
+                   (((uint64_t)limit >> 16) & 0xf) << 48 |
+                   ((b >> 24) & 0xffUL) << 56;
+    table[index + 1] = b >> 32;
 }
 
 static void set_gate(unsigned int vec, const void *handler, unsigned int ist,
@@ -81,9 +79,9 @@ static void set_gate(unsigned int vec, const void *handler, unsigned int ist,
     };
 }
 
-static void load_tables(void)
+static void load_tables(uint64_t gdt_base, uint16_t gdt_limit)
 {
-    struct desc_ptr gdtr = {sizeof(gdt) - 1, (uint64_t)gdt};
+    struct desc_ptr gdtr = {gdt_limit, gdt_base};
     struct desc_ptr idtr = {sizeof(idt) - 1, (uint64_t)idt};
 
     __asm__ volatile("lgdt %0" : : "m"(gdtr));
@@ -107,6 +105,19 @@ static void load_tables(void)
     __asm__ volatile("lidt %0" : : "m"(idtr));
 }
 
+/* The TSS of `cpu`: its ring-0 and IST stacks are in its stack block. */
+static void tss_init(unsigned int cpu, uint8_t *block)
+{
+    struct tss64 *t = &tss[cpu];
+
+    memset(t, 0, sizeof(*t));
+    t->rsp[0] = stack_block_top(block);
+    t->ist[IST_DF - 1] = (uint64_t)(block + 1 * IST_STACK_SIZE);
+    t->ist[IST_NMI - 1] = (uint64_t)(block + 2 * IST_STACK_SIZE);
+    t->ist[IST_MC - 1] = (uint64_t)(block + 3 * IST_STACK_SIZE);
+    t->iomap_base = sizeof(*t); /* no I/O bitmap: ring 3 gets no ports */
+}
+
 void traps_init(void)
 {
     gdt[HYPERVISOR_CS >> 3] = SEG_CODE64_R0;
@@ -116,13 +127,8 @@ void traps_init(void)
     gdt[RING3_DS32 >> 3] = SEG_DATA_R3;
     gdt[RING3_CS64 >> 3] = SEG_CODE64_R3;
 
-    memset(&tss, 0, sizeof(tss));
-    tss.rsp[0] = (uint64_t)ring0_stack_top;
-    tss.ist[IST_DF - 1] = (uint64_t)(ist_stacks[0] + IST_STACK_SIZE);
-    tss.ist[IST_NMI - 1] = (uint64_t)(ist_stacks[1] + IST_STACK_SIZE);
-    tss.ist[IST_MC - 1] = (uint64_t)(ist_stacks[2] + IST_STACK_SIZE);
-    tss.iomap_base = sizeof(tss); /* no I/O bitmap: ring 3 gets no ports */
-    set_tss_descriptor(TSS_SELECTOR >> 3, &tss, sizeof(tss) - 1);
+    tss_init(0, cpu0_stack_block);
+    set_tss_descriptor(gdt, TSS_SELECTOR >> 3, &tss[0], sizeof(tss[0]) - 1);
 
     for (unsigned int v = 0; v < 256; v++) {
         unsigned int ist = 0;
@@ -138,18 +144,30 @@ void traps_init(void)
         bool user_gate = v == X86_EXC_BP || v == X86_EXC_OF || v == 0x80;
         set_gate(v, exception_stubs + 16 * v, ist, user_gate ? 3 : 0);
     }
-    load_tables();
+    load_tables((uint64_t)gdt, sizeof(gdt) - 1);
 }
 
 /*
- * The GDT window (pv-abi.md 1.4): GDTR covers 16 pages at GDT_WINDOW_VA.
- * Pages 0-13 show the running vCPU's own GDT frames (or a zero page), page
- * 14 our reserved descriptors (selectors 0xe000 and up, the ones guests
- * use), page 15 zeros. Switching vCPUs remaps pages 0-13 only.
+ * The GDT windows (pv-abi.md 1.4): each pCPU's GDTR covers its own 16 pages
+ * from gdt_window_va(cpu), in the hypervisor slots every address space
+ * shares. Pages 0-13 show the vCPU running on that pCPU (its own GDT
+ * frames, or a zero page), page 14 that pCPU's reserved descriptors
+ * (selectors 0xe000 and up, the ones guests use; its own TSS), page 15
+ * zeros. Switching vCPUs remaps pages 0-13 of the local window only, so
+ * only the local TLB needs flushing.
  */
-static uint64_t gdt_reserved_page[512] __aligned(4096);
+static uint64_t gdt_reserved_page[MAX_CPUS][512] __aligned(4096);
 static const uint64_t gdt_zero_page[512] __aligned(4096);
-static uint64_t *gdt_window_ptes; /* the 16 L1 entries of the window */
+static uint64_t *gdt_window_ptes[MAX_CPUS]; /* the 16 L1 entries of each */
+
+_Static_assert(MAX_CPUS *GDT_WINDOW_PAGES *PAGE_SIZE <
+                   UNMAPPED_PROBE_VA - GDT_WINDOW_VA,
+               "the GDT windows run into the unmapped probe page");
+
+static uint64_t gdt_window_va(unsigned int cpu)
+{
+    return GDT_WINDOW_VA + (uint64_t)cpu * GDT_WINDOW_PAGES * PAGE_SIZE;
+}
 
 static uint64_t window_pte(paddr_t pa)
 {
@@ -157,35 +175,56 @@ static uint64_t window_pte(paddr_t pa)
     return pa | _PAGE_PRESENT | _PAGE_RW | _PAGE_NX;
 }
 
-void gdt_window_init(void)
+/* Maps cpu's window; its reserved page gets the boot GDT's descriptors
+ * with its own TSS. */
+static void gdt_window_build(unsigned int cpu)
 {
-    /* Our descriptors move from the boot GDT to the reserved page. */
-    memcpy(gdt_reserved_page, &gdt[GDT_RESERVED_FIRST / 8],
+    uint64_t *reserved = gdt_reserved_page[cpu];
+
+    memcpy(reserved, &gdt[GDT_RESERVED_FIRST / 8],
            sizeof(gdt) - GDT_RESERVED_FIRST);
-    gdt_window_ptes = paging_l1_entries(GDT_WINDOW_VA, GDT_WINDOW_PAGES);
+    set_tss_descriptor(reserved, (TSS_SELECTOR - GDT_RESERVED_FIRST) >> 3,
+                       &tss[cpu], sizeof(tss[cpu]) - 1);
+    gdt_window_ptes[cpu] =
+        paging_l1_entries(gdt_window_va(cpu), GDT_WINDOW_PAGES);
     for (unsigned int i = 0; i < GDT_WINDOW_PAGES; i++) {
         const void *page = i == GDT_RESERVED_FIRST / PAGE_SIZE
-                               ? (const void *)gdt_reserved_page
+                               ? (const void *)reserved
                                : (const void *)gdt_zero_page;
-        gdt_window_ptes[i] = window_pte(virt_to_phys(page));
+        gdt_window_ptes[cpu][i] = window_pte(virt_to_phys(page));
     }
-    struct desc_ptr gdtr = {GDT_WINDOW_PAGES * PAGE_SIZE - 1, GDT_WINDOW_VA};
+}
+
+void gdt_window_init(void)
+{
+    gdt_window_build(0);
+    struct desc_ptr gdtr = {GDT_WINDOW_PAGES * PAGE_SIZE - 1, gdt_window_va(0)};
     __asm__ volatile("lgdt %0" : : "m"(gdtr));
     /* The TSS descriptor is busy in the old table; the CPU keeps using the
      * loaded TSS, so nothing needs reloading. */
 }
 
+void traps_init_secondary(unsigned int cpu, uint8_t *block)
+{
+    tss_init(cpu, block);
+    gdt_window_build(cpu);
+    load_tables(gdt_window_va(cpu), GDT_WINDOW_PAGES * PAGE_SIZE - 1);
+}
+
 void gdt_window_show(const mfn_t *frames, unsigned int nr)
 {
+    unsigned int cpu = smp_processor_id();
+    uint64_t *ptes = gdt_window_ptes[cpu];
+
     for (unsigned int i = 0; i < GDT_RESERVED_FIRST / PAGE_SIZE; i++) {
         paddr_t pa =
             i < nr ? frames[i] << PAGE_SHIFT : virt_to_phys(gdt_zero_page);
         uint64_t pte = window_pte(pa);
-        if (gdt_window_ptes[i] != pte) {
-            gdt_window_ptes[i] = pte;
+        if (ptes[i] != pte) {
+            ptes[i] = pte;
             __asm__ volatile("invlpg (%0)"
                              :
-                             : "r"(GDT_WINDOW_VA + i * PAGE_SIZE)
+                             : "r"(gdt_window_va(cpu) + i * PAGE_SIZE)
                              : "memory");
         }
     }

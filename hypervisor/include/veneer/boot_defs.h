@@ -38,7 +38,20 @@
 #define BOOT_HV_L4_SLOT 261
 #define BOOT_HV_L3_SLOT 321
 
-#define BOOT_STACK_SIZE 16384
+/*
+ * Each pCPU's stack block (smp.h): STACK_SIZE bytes aligned to STACK_SIZE,
+ * the IST stacks at the bottom, the guest frame and struct cpu_info at the
+ * top. The boot code of a CPU starts BOOT_STACK_GAP below the top, so that
+ * the first vCPU's frame can be written without clobbering it.
+ */
+#define STACK_SIZE     0x10000
+#define CPU_INFO_SIZE  512
+#define BOOT_STACK_GAP 1024
+
+/* Secondary CPUs: how many we support, and where their real-mode
+ * trampoline (arch/x86/trampoline.S) is copied: a page below 1 MiB. */
+#define MAX_CPUS         8
+#define AP_TRAMPOLINE_PA 0x8000
 
 /*
  * Values written to QEMU's isa-debug-exit port (0xf4); QEMU then exits with

@@ -47,10 +47,14 @@ struct hv_options {
     enum crash_kind crash;
     unsigned int dom0_max_vcpus; /* 1..CMDLINE_MAX_VCPUS; 0 means 1 */
     unsigned int domU_max_vcpus; /* each boot-time guest's; 0 means 1 */
+    unsigned int max_cpus;       /* maxcpus=: pCPUs to use; 0 means all */
+    bool nosmp;                  /* the boot CPU only */
 };
 
 /* The most vCPUs a domain may have (MAX_VIRT_CPUS in domain.h). */
 #define CMDLINE_MAX_VCPUS 8
+/* The most pCPUs veneer drives (MAX_CPUS in boot_defs.h). */
+#define CMDLINE_MAX_CPUS 8
 
 typedef void (*cmdline_warn_fn)(void *ctx, const char *option, const char *why);
 

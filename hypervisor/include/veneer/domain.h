@@ -123,7 +123,12 @@ void domain_free_memory(struct domain *d);
 /* Frames owned by domains. */
 mfn_t domain_alloc_frames(struct domain *d, unsigned int order);
 
-/* The vCPU running on this pCPU (one pCPU for now). */
+/* The vCPU running on this pCPU (smp.h); host unit tests set a global. */
+#ifdef VENEER_HOST
 extern struct vcpu *current;
+#else
+#include <veneer/smp.h>
+#define current (this_cpu()->curr)
+#endif
 
 #endif

@@ -27,6 +27,8 @@ bool vcpu_runnable(const struct vcpu *v);
 void sched_vcpu_resumed(struct vcpu *v);
 /* Starts running vCPUs: never returns. */
 void __noreturn sched_start(void);
+/* Where a secondary pCPU goes once it is up: never returns. */
+void __noreturn sched_idle_secondary(void);
 
 /* arch hooks for a vCPU switch on this pCPU */
 void arch_vcpu_save(struct vcpu *v);

@@ -41,6 +41,8 @@ extern struct fixup_record last_fixup;
 void traps_init(void); /* GDT, TSS with IST stacks, IDT; loads them */
 /* After paging_init(): the GDT moves to the per-vCPU window (desc.c). */
 void gdt_window_init(void);
+/* A secondary CPU's TSS, GDT window and IDT, loaded (stacks in block). */
+void traps_init_secondary(unsigned int cpu, uint8_t *block);
 /* Shows a vCPU's GDT frames in the window (nr 0: none). */
 void gdt_window_show(const uint64_t *frames, unsigned int nr);
 void do_trap(struct cpu_regs *regs);

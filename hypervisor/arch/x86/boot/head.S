@@ -111,6 +111,7 @@ start64_high:
     mov %r12, %rdi
     mov %r13, %rsi
 
+    /* The boot CPU's stack block (smp.h), below its guest frame. */
     lea boot_stack_top(%rip), %rsp
     xor %ebp, %ebp               /* ends the backtrace */
     push $0                      /* a fake return address, for the unwinder */
@@ -119,6 +120,7 @@ start64_high:
 
     .section .data.boot, "aw"
     .balign 4096
+    .globl boot_l4
 boot_l4:
     .quad boot_l3_ident + PTE_BOOT_TABLE
     .fill BOOT_HV_L4_SLOT - 1, 8, 0
@@ -158,8 +160,10 @@ no_lm_msg:
     .asciz "veneer: this CPU has no long mode or no NX; veneer needs x86_64 with NX\r\n"
 
     .bss
-    .balign 4096
-boot_stack:
-    .skip BOOT_STACK_SIZE
+    .balign STACK_SIZE
+    .globl cpu0_stack_block
+cpu0_stack_block:
+    .skip STACK_SIZE - CPU_INFO_SIZE - BOOT_STACK_GAP
     .globl boot_stack_top
 boot_stack_top:
+    .skip CPU_INFO_SIZE + BOOT_STACK_GAP

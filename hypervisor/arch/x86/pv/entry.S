@@ -11,30 +11,41 @@
  * another vCPU), then the registers are popped and iretq resumes the guest.
  */
 #include <veneer/asm_regs.h>
+#include <veneer/boot_defs.h>
 #include <veneer/x86.h>
 
 #define VEC_SYSCALL 0x100 /* cpu_regs.vector for a syscall entry */
 
     .data
-    .balign 8
-    /* One pCPU for now: a per-CPU trampoline replaces these with SMP. */
-    .globl pv_stack_top
-pv_stack_top:
-    .quad 0
-pv_guest_rsp:
-    .quad 0
+    .balign 16
+    /* Per pCPU: the guest RSP at a `syscall` (scratch), and the CPU's
+     * stack top (smp.h), which pv_cpu_init() fills in. */
+    .globl pv_syscall_percpu
+pv_syscall_percpu:
+    .fill 2 * MAX_CPUS, 8, 0
 
     .text
 /*
  * `syscall` from guest kernel or user mode (MSR_LSTAR). The CPU left RIP in
  * RCX, RFLAGS in R11, the guest RSP in RSP, and interrupts masked (FMASK).
+ * Nothing says which pCPU we are on (the guest owns GS), so each CPU's
+ * LSTAR points at its own stub: pv_syscall_stubs + 64 * cpu.
  */
-    .globl pv_syscall_entry
-pv_syscall_entry:
-    mov %rsp, pv_guest_rsp(%rip)
-    mov pv_stack_top(%rip), %rsp
+    .balign 64
+    .globl pv_syscall_stubs
+pv_syscall_stubs:
+    .set cpu, 0
+    .rept MAX_CPUS
+    .balign 64
+    mov %rsp, pv_syscall_percpu + 16 * cpu(%rip)
+    mov pv_syscall_percpu + 16 * cpu + 8(%rip), %rsp
     push $RING3_DS32                /* ss */
-    push pv_guest_rsp(%rip)         /* rsp */
+    push pv_syscall_percpu + 16 * cpu(%rip) /* rsp */
+    jmp pv_syscall_entry
+    .set cpu, cpu + 1
+    .endr
+
+pv_syscall_entry:
     push %r11                       /* rflags */
     push $RING3_CS64                /* cs */
     push %rcx                       /* rip */

@@ -13,6 +13,7 @@
 #include <veneer/pv.h>
 #include <veneer/pvclock.h>
 #include <veneer/sched.h>
+#include <veneer/smp.h>
 #include <veneer/x86.h>
 
 #define MSR_STAR         0xc0000081
@@ -20,9 +21,8 @@
 #define MSR_CSTAR        0xc0000083
 #define MSR_SYSCALL_MASK 0xc0000084
 
-extern char pv_syscall_entry[];
-extern uint64_t pv_stack_top;
-extern uint8_t *const ring0_stack_top;
+extern char pv_syscall_stubs[];
+extern uint64_t pv_syscall_percpu[MAX_CPUS][2];
 void __noreturn pv_resume_frame(struct cpu_regs *frame);
 void pv_do_syscall(struct cpu_regs *regs);
 void pv_exit_path(struct cpu_regs *regs);
@@ -30,17 +30,21 @@ void pv_iret_fault(struct cpu_regs *regs);
 
 struct cpu_regs *guest_regs(void)
 {
-    return (struct cpu_regs *)(pv_stack_top - sizeof(struct cpu_regs));
+    /* The frame ends where this CPU's cpu_info begins (smp.h). */
+    return (struct cpu_regs *)this_cpu() - 1;
 }
 
 void pv_cpu_init(void)
 {
-    pv_stack_top = (uint64_t)ring0_stack_top;
+    unsigned int cpu = smp_processor_id();
+    uint64_t stub = (uint64_t)pv_syscall_stubs + 64 * cpu;
+
+    pv_syscall_percpu[cpu][1] = (uint64_t)this_cpu();
     /* sysret would load CS 0xe033 / SS 0xe02b; syscall CS 0xe008. */
     wrmsr(MSR_STAR,
           ((uint64_t)RING3_CS32 << 48) | ((uint64_t)HYPERVISOR_CS << 32));
-    wrmsr(MSR_LSTAR, (uint64_t)pv_syscall_entry);
-    wrmsr(MSR_CSTAR, (uint64_t)pv_syscall_entry);
+    wrmsr(MSR_LSTAR, stub);
+    wrmsr(MSR_CSTAR, stub);
     wrmsr(MSR_SYSCALL_MASK, X86_EFLAGS_TF | X86_EFLAGS_DF | X86_EFLAGS_IF |
                                 X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_AC |
                                 X86_EFLAGS_VM);

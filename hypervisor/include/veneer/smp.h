@@ -1,0 +1,82 @@
+/*
+ * Physical CPUs: which ones exist, which are up, and each one's own data.
+ *
+ * Per-CPU data lives at the top of each pCPU's stack block (as Xen's
+ * get_cpu_info() does), not behind the GS base: a PV guest owns both GS
+ * bases while it runs, and the hypervisor would need a third. A block is
+ * STACK_SIZE bytes aligned to STACK_SIZE (boot_defs.h):
+ *
+ *   block + STACK_SIZE  +--------------------------+
+ *                       | struct cpu_info          |  CPU_INFO_SIZE
+ *   stack top (TSS.rsp0)+--------------------------+
+ *                       | guest frame (cpu_regs)   |  pv/entry.S
+ *                       | hypervisor stack ...     |
+ *   block + 3 pages     +--------------------------+
+ *                       | IST stacks: #MC NMI #DF  |
+ *   block               +--------------------------+
+ *
+ * so any code running on any of this CPU's stacks (IST ones included)
+ * finds its cpu_info by rounding RSP up. The `syscall` entry, which
+ * arrives on the guest's stack, goes through a per-CPU stub that knows
+ * its CPU's stack top (pv/entry.S).
+ */
+#ifndef VENEER_SMP_H
+#define VENEER_SMP_H
+
+#include <veneer/boot_defs.h>
+#include <veneer/types.h>
+
+struct vcpu;
+struct timer;
+struct domain;
+
+struct cpu_info {
+    unsigned int cpu;     /* 0 = the boot CPU */
+    unsigned int apic_id; /* local APIC ID */
+    struct vcpu *curr;    /* the vCPU on this pCPU, NULL if none yet */
+    struct timer *timers; /* this CPU's timer list (common/timer.c) */
+    bool need_resched;    /* the scheduler runs on the way out */
+    bool online;
+    /* The domain whose page tables CR3 holds (NULL: the idle tables): the
+     * CPUs a remote TLB flush for that domain must reach. */
+    struct domain *tlb_domain;
+    volatile uint32_t flush_pending; /* a remote flush request (smp.c) */
+    uint64_t tsc_skew; /* this CPU's TSC minus the boot CPU's, at boot */
+    unsigned int boot_state; /* AP_* (smpboot.c) */
+};
+
+enum { AP_STARTING, AP_ALIVE, AP_ABANDONED };
+
+_Static_assert(sizeof(struct cpu_info) <= CPU_INFO_SIZE, "cpu_info too big");
+
+static inline struct cpu_info *this_cpu(void)
+{
+    uint64_t sp;
+    __asm__("mov %%rsp, %0" : "=r"(sp));
+    return (struct cpu_info *)((sp | (STACK_SIZE - 1)) + 1 - CPU_INFO_SIZE);
+}
+
+static inline unsigned int smp_processor_id(void)
+{
+    return this_cpu()->cpu;
+}
+
+/* The top of a stack block's usable stack: where the guest frame ends. */
+static inline uint64_t stack_block_top(const void *block)
+{
+    return (uint64_t)block + STACK_SIZE - CPU_INFO_SIZE;
+}
+
+/* Every CPU's cpu_info, NULL for CPUs that are not up. */
+extern struct cpu_info *cpu_infos[MAX_CPUS];
+extern unsigned int nr_cpus_online;
+
+/* smpboot.c, in boot order: reads the firmware's CPU list (while the boot
+ * identity map still reaches it), sets up CPU 0's cpu_info (after the
+ * APIC), then starts the others: max_cpus counts the boot CPU (0: all),
+ * trampoline_ok says the trampoline page is RAM. */
+void smp_find_cpus(void);
+void smp_init_boot_cpu(void);
+void smp_boot_cpus(unsigned int max_cpus, bool trampoline_ok);
+
+#endif
