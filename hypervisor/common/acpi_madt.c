@@ -8,8 +8,8 @@
 #include <veneer/errno.h>
 #include <veneer/lib.h>
 
-#define SDT_HEADER_LEN 36
-#define SDT_MAX_LEN    0x100000 /* no sane RSDT or MADT is bigger */
+#define SDT_HEADER_LEN  36
+#define SDT_MAX_LEN     0x100000 /* no sane RSDT or MADT is bigger */
 #define MAX_SDT_ENTRIES 256
 
 struct reader {

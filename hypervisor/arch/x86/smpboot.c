@@ -37,7 +37,7 @@ static struct acpi_cpus firmware_cpus;
 static bool have_cpu_list;
 #define TSC_ROUNDS 5
 #define TSC_DONE   0xff
-static volatile uint64_t ap_tsc;       /* the AP's TSC, for the skew check */
+static volatile uint64_t ap_tsc;        /* the AP's TSC, for the skew check */
 static volatile unsigned int tsc_probe; /* round asked for by the boot CPU */
 static uint64_t boot_cr4;
 
@@ -89,9 +89,8 @@ void __noreturn ap_start(unsigned int cpu)
     /* Alive, unless the boot CPU gave up on us already: then stay out of
      * everyone's way for good. */
     unsigned int expect = AP_STARTING;
-    if (!__atomic_compare_exchange_n(&ci->boot_state, &expect, AP_ALIVE,
-                                     false, __ATOMIC_SEQ_CST,
-                                     __ATOMIC_SEQ_CST))
+    if (!__atomic_compare_exchange_n(&ci->boot_state, &expect, AP_ALIVE, false,
+                                     __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
         for (;;)
             __asm__ volatile("cli; hlt");
     ci->online = true;
@@ -118,8 +117,8 @@ static bool wait_alive(struct cpu_info *ci, uint64_t ms)
         cpu_relax();
     }
     unsigned int expect = AP_STARTING;
-    return !__atomic_compare_exchange_n(&ci->boot_state, &expect,
-                                        AP_ABANDONED, false, __ATOMIC_SEQ_CST,
+    return !__atomic_compare_exchange_n(&ci->boot_state, &expect, AP_ABANDONED,
+                                        false, __ATOMIC_SEQ_CST,
                                         __ATOMIC_SEQ_CST);
 }
 

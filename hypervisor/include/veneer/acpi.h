@@ -16,11 +16,11 @@
 #define ACPI_MAX_CPUS 64
 
 struct acpi_cpus {
-    unsigned int nr;                    /* APIC IDs found (enabled CPUs) */
-    uint32_t apic_ids[ACPI_MAX_CPUS];   /* in MADT order */
-    unsigned int nr_disabled;           /* listed but not enabled */
-    unsigned int nr_ignored;            /* beyond ACPI_MAX_CPUS or x2APIC */
-    const char *problem;                /* why the walk stopped, or NULL */
+    unsigned int nr;                  /* APIC IDs found (enabled CPUs) */
+    uint32_t apic_ids[ACPI_MAX_CPUS]; /* in MADT order */
+    unsigned int nr_disabled;         /* listed but not enabled */
+    unsigned int nr_ignored;          /* beyond ACPI_MAX_CPUS or x2APIC */
+    const char *problem;              /* why the walk stopped, or NULL */
 };
 
 /* 0 and the CPU list, or -ENOENT (no usable MADT; problem says why). */

@@ -41,7 +41,7 @@ struct cpu_info {
      * CPUs a remote TLB flush for that domain must reach. */
     struct domain *tlb_domain;
     volatile uint32_t flush_pending; /* a remote flush request (smp.c) */
-    uint64_t tsc_skew; /* this CPU's TSC minus the boot CPU's, at boot */
+    uint64_t tsc_skew;       /* this CPU's TSC minus the boot CPU's, at boot */
     unsigned int boot_state; /* AP_* (smpboot.c) */
 };
 
