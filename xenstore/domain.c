@@ -69,6 +69,9 @@ int xs_domain_introduce(struct xs_daemon *d, uint32_t domid, uint64_t gfn,
     xs_log(d, "domain %u introduced (gfn %#llx port %u)", domid,
            (unsigned long long)gfn, port);
     xs_watch_fire(d, "@introduceDomain", NULL, 0, true);
+    /* What the guest queued before it was introduced. */
+    if (dom->conn)
+        xs_ring_service(dom->conn);
     return 0;
 }
 

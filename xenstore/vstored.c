@@ -168,6 +168,8 @@ int main(int argc, char **argv)
         rc = 1;
         goto out_loop;
     }
+    if (xb)
+        xs_boot_domains_introduce(&d);
     if (pidfile) {
         FILE *f = fopen(pidfile, "w");
         if (f) {

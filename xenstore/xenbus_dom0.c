@@ -243,31 +243,46 @@ static int dom0_page(void **page, uint32_t *port, char *why, size_t len)
     return 0;
 }
 
-/* One request from dom0's tools, as a socket client would send it. */
-static int request(struct xs_daemon *d, uint32_t type, const char *a,
-                   const char *b)
+int xs_xenbus_request(struct xs_daemon *d, uint32_t type, const void *payload,
+                      size_t len, char *err, size_t errlen)
 {
     struct xs_conn *c = xs_conn_new(d, 0, false, NULL, NULL);
     if (!c)
         return -ENOMEM;
-    size_t alen = strlen(a) + 1, blen = b ? strlen(b) : 0;
-    struct xsd_sockmsg h = {type, 0, 0, (uint32_t)(alen + blen)};
+    struct xsd_sockmsg h = {type, 0, 0, (uint32_t)len};
     char msg[XS_HDR_SIZE + 256];
     int rc = -EINVAL;
-    if (sizeof(h) + alen + blen <= sizeof(msg)) {
+    if (sizeof(h) + len <= sizeof(msg)) {
         memcpy(msg, &h, sizeof(h));
-        memcpy(msg + sizeof(h), a, alen);
-        memcpy(msg + sizeof(h) + alen, b, blen);
-        xs_conn_feed(c, msg, sizeof(h) + alen + blen);
-        const void *p;
+        memcpy(msg + sizeof(h), payload, len);
+        xs_conn_feed(c, msg, sizeof(h) + len);
+        const char *p;
         struct xsd_sockmsg r;
-        if (xs_conn_out_peek(c, &p) >= sizeof(r)) {
+        size_t n = xs_conn_out_peek(c, (const void **)&p);
+        rc = -EIO;
+        if (n >= sizeof(r)) {
             memcpy(&r, p, sizeof(r));
             rc = r.type == XS_ERROR ? -EIO : 0;
+            if (rc && err && errlen)
+                snprintf(err, errlen, "%.*s", (int)(n - sizeof(r)),
+                         p + sizeof(r));
         }
     }
     xs_conn_free(c);
     return rc;
+}
+
+/* A path and an optional string value (WRITE: the value without NUL). */
+static int request(struct xs_daemon *d, uint32_t type, const char *a,
+                   const char *b)
+{
+    char buf[256];
+    size_t alen = strlen(a) + 1, blen = b ? strlen(b) : 0;
+    if (alen + blen > sizeof(buf))
+        return -EINVAL;
+    memcpy(buf, a, alen);
+    memcpy(buf + alen, b, blen);
+    return xs_xenbus_request(d, type, buf, alen + blen, NULL, 0);
 }
 
 /* What xen-init-dom0 writes, once. */

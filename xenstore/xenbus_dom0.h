@@ -26,4 +26,14 @@ int xs_xenbus_fd(const struct xs_xenbus *x);
 void xs_xenbus_event(void *x);
 void xs_xenbus_close(struct xs_xenbus *x);
 
+/* One request as dom0's tools send it (payload: the message's bytes),
+ * answered in place: 0, or -EIO with the error name in err. */
+int xs_xenbus_request(struct xs_daemon *d, uint32_t type, const void *payload,
+                      size_t len, char *err, size_t errlen);
+
+/* boot_domains.c: the hypervisor's boot-time guests with a xenstore ring
+ * get their home in the tree and are introduced. Returns how many. Call
+ * it in the daemon's final process: gntdev mappings do not survive fork. */
+int xs_boot_domains_introduce(struct xs_daemon *d);
+
 #endif

@@ -150,6 +150,7 @@ static const struct opt opt_table[] = {
     OPT("domU_max_vcpus", parse_vcpus, domU_max_vcpus, true),
     OPT("maxcpus", parse_cpus, max_cpus, true),
     OPT("nosmp", parse_bool, nosmp, false),
+    OPT("domU_xenstore", parse_bool, domU_xenstore, false),
 };
 
 void cmdline_defaults(struct hv_options *opt)

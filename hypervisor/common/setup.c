@@ -32,6 +32,7 @@
 #include <veneer/timer.h>
 #include <veneer/traps.h>
 #include <veneer/version.h>
+#include <veneer/xenstore_ring.h>
 
 void __noreturn start_veneer(uint32_t magic, uint32_t mbi_paddr);
 
@@ -204,6 +205,8 @@ static struct domain *build_boot_domain(domid_t id, unsigned int kernel_idx,
     }
     d->hypercall_trace = options.hypercall_trace;
     int rc = pv_build_domain(d, kernel, initrd, module_args(kernel), mem);
+    if (!rc && id != 0 && options.domU_xenstore)
+        rc = xenstore_ring_connect(d);
     if (rc) {
         pr_err("error: cannot build d%u from module %u (%d)\n", id, kernel_idx,
                rc);

@@ -1,9 +1,12 @@
 /* multicall, vcpu_info registration, FPU task switching and kernel segment
- * bases. */
+ * bases; hvm_op as a PV domain sees it. */
 #include "events.h"
 #include "mm.h"
 #include "time.h"
 #include "traps.h"
+
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
 
 PVTEST(t_multicall, "multicall.basic",
        "a multicall runs its entries in order and stores each result")
@@ -139,5 +142,23 @@ PVTEST(t_segbase_kernel, "segment.kernel_bases",
     CHECK_EQ(gsv, 0x65656565);
     CHECK_EQ(bad, -XEN_EINVAL);
     CHECK_EQ(badwhich, -XEN_EINVAL);
+    return PV_PASS;
+}
+
+PVTEST(t_hvm_param_pv, "hvm_op.get_param_pv",
+       "HVMOP_get_param: a PV domain has no HVM parameters (-EINVAL, also "
+       "for its xenstore ones), no such domain is -ESRCH, an unknown "
+       "sub-op -ENOSYS")
+{
+    struct xen_hvm_param p = {.domid = DOMID_SELF,
+                              .index = HVM_PARAM_STORE_EVTCHN};
+    CHECK_EQ(HC(__HYPERVISOR_hvm_op, HVMOP_get_param, &p, 0, 0, 0),
+             -XEN_EINVAL);
+    p.index = HVM_PARAM_STORE_PFN;
+    CHECK_EQ(HC(__HYPERVISOR_hvm_op, HVMOP_get_param, &p, 0, 0, 0),
+             -XEN_EINVAL);
+    p.domid = 0x7fe0; /* below the reserved ids, never created here */
+    CHECK_EQ(HC(__HYPERVISOR_hvm_op, HVMOP_get_param, &p, 0, 0, 0), -XEN_ESRCH);
+    CHECK_EQ(HC(__HYPERVISOR_hvm_op, 0x7f, &p, 0, 0, 0), -XEN_ENOSYS);
     return PV_PASS;
 }

@@ -49,6 +49,7 @@ struct hv_options {
     unsigned int domU_max_vcpus; /* each boot-time guest's; 0 means 1 */
     unsigned int max_cpus;       /* maxcpus=: pCPUs to use; 0 means all */
     bool nosmp;                  /* the boot CPU only */
+    bool domU_xenstore;          /* boot-time guests get a xenstore ring */
 };
 
 /* The most vCPUs a domain may have (MAX_VIRT_CPUS in domain.h). */

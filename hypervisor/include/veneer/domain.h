@@ -107,6 +107,11 @@ struct domain {
     uint8_t watchdog_inuse;          /* bit n: watchdog[n] allocated */
     struct grant_table *grant_table; /* common/grant_table.c */
     uint64_t enosys_seen; /* hypercall numbers already logged as -ENOSYS */
+
+    /* A boot-time guest's xenstore ring (common/xenstore_ring.c): its
+     * frame and its unbound port for dom0; store_evtchn 0: none. */
+    mfn_t store_mfn;
+    evtchn_port_t store_evtchn;
 };
 
 extern struct domain *domains[MAX_DOMAINS];

@@ -24,5 +24,7 @@
 #include <xen/version.h>
 #include <xen/io/console.h>
 #include <xen/io/xs_wire.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
 
 #endif

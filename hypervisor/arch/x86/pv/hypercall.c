@@ -9,6 +9,7 @@
 #include <veneer/hypercall.h>
 #include <veneer/pv.h>
 #include <veneer/xen_abi.h>
+#include <veneer/xenstore_ring.h>
 
 struct hypercall {
     const char *name;
@@ -45,6 +46,7 @@ static const struct hypercall hypercall_table[64] = {
     HC(__HYPERVISOR_mmu_update, mmu_update, 4),
     HC(__HYPERVISOR_update_va_mapping, update_va_mapping, 3),
     HC(__HYPERVISOR_mmuext_op, mmuext_op, 4),
+    HC(__HYPERVISOR_hvm_op, hvm_op, 2),
     [__HYPERVISOR_iret] = {"iret", do_iret, 0, false, true},
 };
 
@@ -69,7 +71,6 @@ static const char *const refused[64] = {
     REFUSED(__HYPERVISOR_xsm_op, "no XSM/FLASK: one fixed policy"),
     REFUSED(__HYPERVISOR_nmi_op, "NMIs are not forwarded to guests"),
     REFUSED(__HYPERVISOR_xenoprof_op, "no profiling interface"),
-    REFUSED(__HYPERVISOR_hvm_op, "PV only: no HVM guests"),
     REFUSED(__HYPERVISOR_sysctl, "not yet: the toolstack interface"),
     REFUSED(__HYPERVISOR_domctl, "not yet: the toolstack interface"),
     REFUSED(__HYPERVISOR_kexec_op, "no kexec of the hypervisor"),
