@@ -28,6 +28,17 @@ HV_PORTABLE_SOURCES = \
 	hypervisor/common/grant_internal.h \
 	hypervisor/common/acpi_madt.c
 
+# The zstd decoder of bzImage payloads (RFC 8878), portable too.
+HV_PORTABLE_SOURCES += \
+	hypervisor/common/zstd_frame.c \
+	hypervisor/common/zstd_literals.c \
+	hypervisor/common/zstd_huffman.c \
+	hypervisor/common/zstd_fse.c \
+	hypervisor/common/zstd_sequences.c \
+	hypervisor/common/zstd_bits.h \
+	hypervisor/common/zstd_internal.h \
+	hypervisor/common/xxhash64.c
+
 HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/boot/head.S \
 	hypervisor/arch/x86/entry.S \

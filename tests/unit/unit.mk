@@ -30,3 +30,5 @@ tests_unit_veneer_unit_SOURCES += tests/unit/test-segdesc.c
 tests_unit_veneer_unit_SOURCES += tests/unit/test-grant.c
 # The ACPI MADT walk (hypervisor/common/acpi_madt.c) on host-built tables.
 tests_unit_veneer_unit_SOURCES += tests/unit/test-acpi.c
+# The zstd decoder (hypervisor/common/zstd_*.c) against the real zstd CLI.
+tests_unit_veneer_unit_SOURCES += tests/unit/test-zstd.c

@@ -1,0 +1,148 @@
+/*
+ * The two bit readers of zstd (RFC 8878 section 4.1, "FSE"):
+ *
+ *   zfwd   a little-endian bitstream read from its first bit upwards; the
+ *          FSE table descriptions use it.
+ *   zback  a bitstream read backwards, from its last bit down to bit 0:
+ *          Huffman streams, the FSE-compressed Huffman weights and the
+ *          sequences. The last byte holds a 1 marking where the data starts;
+ *          the bits above it are padding.
+ *
+ * Both read at most 56 bits at a time and never touch a byte outside the
+ * stream: bits past either end read as zeros and the reader records the
+ * overrun in its position (zback: pos < 0; zfwd: pos > 8 * len), so the
+ * caller decides whether that is corruption. Callers check once at the end
+ * of a stream instead of at every read, which is safe because the loops
+ * that read are bounded by symbol counts, not by the stream.
+ */
+#ifndef VENEER_ZSTD_BITS_H
+#define VENEER_ZSTD_BITS_H
+
+#include <veneer/types.h>
+
+/* Up to 8 bytes from p as a little-endian word; bytes past avail are 0. */
+static inline uint64_t zbits_load(const uint8_t *p, size_t avail)
+{
+    uint64_t v = 0;
+
+    if (avail >= 8)
+        return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+               (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
+               (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+               (uint64_t)p[7] << 56;
+    for (size_t i = 0; i < avail; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static inline uint64_t zbits_mask(unsigned int n)
+{
+    return n ? ~0ULL >> (64 - n) : 0;
+}
+
+/* Index of the highest set bit of a non-zero value. */
+static inline unsigned int zbits_highbit(uint32_t v)
+{
+    return 31 - (unsigned int)__builtin_clz(v);
+}
+
+struct zfwd {
+    const uint8_t *p;
+    size_t len;
+    uint64_t pos; /* bits [0, pos) are read */
+};
+
+static inline void zfwd_init(struct zfwd *b, const uint8_t *p, size_t len)
+{
+    b->p = p;
+    b->len = len;
+    b->pos = 0;
+}
+
+static inline uint64_t zfwd_peek(const struct zfwd *b, unsigned int n)
+{
+    size_t byte = (size_t)(b->pos >> 3);
+    size_t avail = byte < b->len ? b->len - byte : 0;
+
+    if (!avail)
+        return 0;
+    return (zbits_load(b->p + byte, avail) >> (b->pos & 7)) & zbits_mask(n);
+}
+
+static inline uint64_t zfwd_read(struct zfwd *b, unsigned int n)
+{
+    uint64_t v = zfwd_peek(b, n);
+
+    b->pos += n;
+    return v;
+}
+
+static inline bool zfwd_overrun(const struct zfwd *b)
+{
+    return b->pos > (uint64_t)b->len * 8;
+}
+
+/* Whole bytes the reader has started: where the next structure begins. */
+static inline size_t zfwd_bytes(const struct zfwd *b)
+{
+    return (size_t)((b->pos + 7) >> 3);
+}
+
+struct zback {
+    const uint8_t *p;
+    size_t len;
+    int64_t pos; /* bits [0, pos) are unread; below 0: read past the start */
+};
+
+/* Fails on an empty stream or a last byte without its marker bit. */
+static inline int zback_init(struct zback *b, const uint8_t *p, size_t len)
+{
+    if (!len || !p[len - 1])
+        return -1;
+    b->p = p;
+    b->len = len;
+    b->pos = (int64_t)(len - 1) * 8 + zbits_highbit(p[len - 1]);
+    return 0;
+}
+
+/* The next n bits (n <= 56) without consuming them, first bit highest. */
+static inline uint64_t zback_peek(const struct zback *b, unsigned int n)
+{
+    int64_t start = b->pos - (int64_t)n;
+
+    if (start >= 0) {
+        size_t byte = (size_t)start >> 3;
+        uint64_t w = zbits_load(b->p + byte, b->len - byte);
+        return (w >> (start & 7)) & zbits_mask(n);
+    }
+    if (b->pos <= 0)
+        return 0;
+    /* Fewer than n bits left: they are the high ones, zeros below. */
+    return (zbits_load(b->p, b->len) << -start) & zbits_mask(n);
+}
+
+static inline void zback_skip(struct zback *b, unsigned int n)
+{
+    b->pos -= n;
+}
+
+static inline uint64_t zback_read(struct zback *b, unsigned int n)
+{
+    uint64_t v = zback_peek(b, n);
+
+    b->pos -= n;
+    return v;
+}
+
+static inline bool zback_overrun(const struct zback *b)
+{
+    return b->pos < 0;
+}
+
+/* Exactly consumed: every stream of a valid frame ends like this. */
+static inline bool zback_done(const struct zback *b)
+{
+    return b->pos == 0;
+}
+
+#endif
