@@ -18,7 +18,7 @@ int fse_read_table(struct zstd_dctx *d, struct fse_table *t, const uint8_t *in,
                    size_t *used)
 {
     int16_t norm[FSE_MAX_SYMS];
-    unsigned int nsym = 0;
+    unsigned int nsym = 0, present = 0;
     struct zfwd b;
 
     if (!len)
@@ -58,6 +58,7 @@ int fse_read_table(struct zstd_dctx *d, struct fse_table *t, const uint8_t *in,
         }
         count--; /* -1: "less than 1", one cell at the table's top */
         norm[nsym++] = (int16_t)count;
+        present += count != 0;
         remaining -= count < 0 ? -count : count;
 
         /* A zero is followed by 2-bit counts of further zeros (3: more). */
@@ -84,6 +85,10 @@ int fse_read_table(struct zstd_dctx *d, struct fse_table *t, const uint8_t *in,
         return zstd_fail(d, -EINVAL,
                          "FSE table description: probabilities "
                          "do not fill the table");
+    /* One symbol alone is what RLE mode is for (RFC 8878 4.1.1). */
+    if (present < 2)
+        return zstd_fail(d, -EINVAL,
+                         "FSE table description: fewer than two symbols");
     *used = zfwd_bytes(&b);
     return fse_build_table(d, t, norm, nsym, log);
 }

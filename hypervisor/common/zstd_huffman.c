@@ -62,12 +62,16 @@ static int build_huf_table(struct zstd_dctx *d, uint8_t *w, unsigned int n)
     struct huf_table *h = &d->huf;
     uint32_t total = 0;
 
+    bool has_one = false;
+
     for (unsigned int s = 0; s < n; s++) {
         if (w[s] > ZSTD_HUF_MAX_BITS)
             return zstd_fail(d, -EINVAL, "Huffman weights: weight too large");
         if (w[s])
             total += 1u << (w[s] - 1);
+        has_one |= w[s] == 1;
     }
+    /* The implied weight makes a second symbol: one given is enough. */
     if (!total)
         return zstd_fail(d, -EINVAL, "Huffman weights: all zero");
     unsigned int max_bits = zbits_highbit(total) + 1;
@@ -78,6 +82,9 @@ static int build_huf_table(struct zstd_dctx *d, uint8_t *w, unsigned int n)
     if (rest & (rest - 1))
         return zstd_fail(d, -EINVAL, "Huffman weights: no valid last weight");
     w[n++] = (uint8_t)(zbits_highbit(rest) + 1);
+    /* The least frequent symbol has weight 1, or the tree is wasteful. */
+    if (!has_one && w[n - 1] != 1)
+        return zstd_fail(d, -EINVAL, "Huffman weights: none of weight 1");
 
     uint32_t pos = 0;
     for (unsigned int weight = 1; weight <= max_bits; weight++) {

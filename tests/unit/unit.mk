@@ -32,3 +32,25 @@ tests_unit_veneer_unit_SOURCES += tests/unit/test-grant.c
 tests_unit_veneer_unit_SOURCES += tests/unit/test-acpi.c
 # The zstd decoder (hypervisor/common/zstd_*.c) against the real zstd CLI.
 tests_unit_veneer_unit_SOURCES += tests/unit/test-zstd.c
+# libFuzzer harness of the zstd decoder, libzstd.so.1 as its oracle when it
+# loads: `make fuzz-zstd` runs it for FUZZ_TIME seconds (xenstore.mk).
+ZSTD_FUZZ_SRCS = hypervisor/common/zstd_frame.c \
+	hypervisor/common/zstd_literals.c hypervisor/common/zstd_huffman.c \
+	hypervisor/common/zstd_fse.c hypervisor/common/zstd_sequences.c \
+	hypervisor/common/xxhash64.c
+tests/unit/fuzz-zstd: $(addprefix $(srcdir)/,$(ZSTD_FUZZ_SRCS)) \
+		$(srcdir)/tests/unit/fuzz-zstd.c
+	@mkdir -p tests/unit
+	$(AM_V_CCLD)clang -std=gnu11 -g -O1 -DVENEER_HOST \
+		-I$(srcdir)/hypervisor/include \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $(srcdir)/tests/unit/fuzz-zstd.c \
+		$(addprefix $(srcdir)/,$(ZSTD_FUZZ_SRCS)) -ldl
+CLEANFILES += tests/unit/fuzz-zstd
+EXTRA_DIST += tests/unit/fuzz-zstd.c tests/unit/fuzz-zstd-seeds.sh
+fuzz-zstd: tests/unit/fuzz-zstd
+	rm -rf build/fuzz-zstd-corpus && mkdir -p build/fuzz-zstd-corpus
+	$(SHELL) $(srcdir)/tests/unit/fuzz-zstd-seeds.sh build/fuzz-zstd-corpus
+	tests/unit/fuzz-zstd -max_total_time=$(FUZZ_TIME) -max_len=65536 \
+		build/fuzz-zstd-corpus
+.PHONY: fuzz-zstd
