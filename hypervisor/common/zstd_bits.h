@@ -20,6 +20,9 @@
 
 #include <veneer/types.h>
 
+/* The hot readers: inlined even where the compiler would rather call. */
+#define ZBITS_HOT static inline __attribute__((always_inline))
+
 /* Up to 8 bytes from p as a little-endian word; bytes past avail are 0. */
 static inline uint64_t zbits_load(const uint8_t *p, size_t avail)
 {
@@ -88,11 +91,37 @@ static inline size_t zfwd_bytes(const struct zfwd *b)
     return (size_t)((b->pos + 7) >> 3);
 }
 
+/*
+ * The backward reader keeps the next 57 to 64 bits in a window, first bit
+ * highest, so that a read is a shift; the window is reloaded from the
+ * stream when fewer bits are left in it than a read needs.
+ */
 struct zback {
     const uint8_t *p;
     size_t len;
-    int64_t pos; /* bits [0, pos) are unread; below 0: read past the start */
+    int64_t pos;        /* bits [0, pos) are unread; below 0: read past */
+    uint64_t win;       /* bits [pos - 64, pos), zeros below bit 0 */
+    unsigned int valid; /* how many of win's top bits are loaded */
 };
+
+/* Reloads the window at pos: at least 57 bits, or all that remain. */
+static inline void zback_refill(struct zback *b)
+{
+    if (b->pos >= 57) {
+        /* The 8 bytes ending at the byte that holds bit pos - 1. */
+        size_t end = (size_t)(b->pos + 7) >> 3;
+        unsigned int pad = (unsigned int)(end * 8 - (size_t)b->pos);
+        b->win = zbits_load(b->p + end - 8, 8) << pad;
+        b->valid = 64 - pad;
+    } else if (b->pos > 0) {
+        /* Near the start: what is left, zeros below it. */
+        b->win = zbits_load(b->p, b->len) << (64 - b->pos);
+        b->valid = 64;
+    } else {
+        b->win = 0;
+        b->valid = 64;
+    }
+}
 
 /* Fails on an empty stream or a last byte without its marker bit. */
 static inline int zback_init(struct zback *b, const uint8_t *p, size_t len)
@@ -102,35 +131,31 @@ static inline int zback_init(struct zback *b, const uint8_t *p, size_t len)
     b->p = p;
     b->len = len;
     b->pos = (int64_t)(len - 1) * 8 + zbits_highbit(p[len - 1]);
+    zback_refill(b);
     return 0;
 }
 
 /* The next n bits (n <= 56) without consuming them, first bit highest. */
-static inline uint64_t zback_peek(const struct zback *b, unsigned int n)
+ZBITS_HOT uint64_t zback_peek(struct zback *b, unsigned int n)
 {
-    int64_t start = b->pos - (int64_t)n;
-
-    if (start >= 0) {
-        size_t byte = (size_t)start >> 3;
-        uint64_t w = zbits_load(b->p + byte, b->len - byte);
-        return (w >> (start & 7)) & zbits_mask(n);
-    }
-    if (b->pos <= 0)
-        return 0;
-    /* Fewer than n bits left: they are the high ones, zeros below. */
-    return (zbits_load(b->p, b->len) << -start) & zbits_mask(n);
+    if (b->valid < n)
+        zback_refill(b);
+    /* Two shifts: n may be 0, and a shift by 64 is undefined. */
+    return (b->win >> (63 - n)) >> 1;
 }
 
-static inline void zback_skip(struct zback *b, unsigned int n)
+ZBITS_HOT void zback_skip(struct zback *b, unsigned int n)
 {
     b->pos -= n;
+    b->win <<= n;
+    b->valid -= n;
 }
 
-static inline uint64_t zback_read(struct zback *b, unsigned int n)
+ZBITS_HOT uint64_t zback_read(struct zback *b, unsigned int n)
 {
     uint64_t v = zback_peek(b, n);
 
-    b->pos -= n;
+    zback_skip(b, n);
     return v;
 }
 

@@ -98,7 +98,7 @@ static int decode_block(struct zstd_dctx *d, const uint8_t *in, size_t len,
             return zstd_fail(d, -EINVAL, "raw block truncated");
         if (size > d->out_cap - d->pos)
             return zstd_fail(d, -ENOSPC, "output buffer too small");
-        memcpy(d->out + d->pos, in, size);
+        zstd_copy(d->out + d->pos, in, size);
         d->pos += size;
         *used = size;
         return 0;

@@ -83,6 +83,35 @@ struct zstd_dctx {
     uint8_t lit_buf[ZSTD_BLOCK_MAX];
 };
 
+/*
+ * Copies n bytes, 8 at a time: the hypervisor's memcpy goes byte by byte
+ * and most of a kernel's bytes pass through here. The ranges must not
+ * overlap: matches are copied in rounds that do not (zstd_sequences.c).
+ */
+static inline void zstd_copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+    uint64_t v;
+    uint32_t w;
+
+    if (n >= 8) {
+        /* Whole words, then the last 8 bytes again (same values). */
+        for (size_t i = 0; i + 8 <= n; i += 8) {
+            __builtin_memcpy(&v, src + i, 8);
+            __builtin_memcpy(dst + i, &v, 8);
+        }
+        __builtin_memcpy(&v, src + n - 8, 8);
+        __builtin_memcpy(dst + n - 8, &v, 8);
+    } else if (n >= 4) {
+        __builtin_memcpy(&w, src, 4);
+        __builtin_memcpy(dst, &w, 4);
+        __builtin_memcpy(&w, src + n - 4, 4);
+        __builtin_memcpy(dst + n - 4, &w, 4);
+    } else {
+        while (n--)
+            *dst++ = *src++;
+    }
+}
+
 /* Records why decoding stopped; returns err for a one-line "return". */
 static inline int zstd_fail(struct zstd_dctx *d, int err, const char *why)
 {

@@ -151,7 +151,7 @@ static uint64_t resolve_offset(uint64_t *rep, uint64_t value, size_t ll)
 /* Appends n bytes of the block's literals to the output. */
 static int copy_literals(struct zstd_dctx *d, size_t n)
 {
-    memcpy(d->out + d->pos, d->lit, n);
+    zstd_copy(d->out + d->pos, d->lit, n);
     d->lit += n;
     d->lit_len -= n;
     d->pos += n;
@@ -193,7 +193,7 @@ static int execute(struct zstd_dctx *d, size_t block_start, size_t ll,
         size_t n = done + (size_t)off;
         if (n > ml - done)
             n = ml - done;
-        memcpy(dst + done, src, n);
+        zstd_copy(dst + done, src, n);
         done += n;
     }
     d->pos += ml;
