@@ -213,6 +213,44 @@ static void ring_roundtrip(void)
     teardown_guest();
 }
 
+/* A guest that wrote before it was introduced (it boots while dom0's
+ * daemon starts up) is answered at INTRODUCE, not at its next event. */
+static void ring_request_before_introduce(void)
+{
+    g.page = aligned_alloc(4096, 4096);
+    memset(g.page, 0, 4096);
+    g.to_server = eventfd(0, EFD_NONBLOCK);
+    g.to_guest = eventfd(0, EFD_NONBLOCK);
+    g.attached = g.detached = 0;
+    xt_d->ring = &backend;
+    struct xs_conn *d0 = xt_conn(0);
+    xt_write(d0, 0, "/local/domain/7", "");
+    XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/local/domain/7", "n7"), "OK");
+    xt_write(d0, 0, "/local/domain/7/x", "early");
+    char req[XS_HDR_SIZE + 2];
+    struct xsd_sockmsg h = {XS_READ, 5, 0, 2};
+    memcpy(req, &h, sizeof(h));
+    memcpy(req + XS_HDR_SIZE, "x", 2);
+    CU_ASSERT_EQUAL(guest_put(req, sizeof(req)), sizeof(req));
+    uint64_t v;
+    CU_ASSERT(read(g.to_server, &v, sizeof(v)) == sizeof(v)); /* unheard */
+    char args[32];
+    struct xt_msg m;
+    size_t l = xt_args(args, 3, "7", "4660", "11");
+    xt_req(d0, XS_INTRODUCE, 0, args, l, &m);
+    XT_STR(m.data, "OK");
+    /* The reply is in the ring and the guest was notified, with no event
+     * from the guest in between. */
+    CU_ASSERT_EQUAL(g.page->req_cons, sizeof(req));
+    CU_ASSERT(g.page->rsp_prod > 0);
+    CU_ASSERT(read(g.to_guest, &v, sizeof(v)) == sizeof(v));
+    CU_ASSERT_FATAL(guest_recv(&m));
+    CU_ASSERT_EQUAL(m.type, XS_READ);
+    CU_ASSERT_EQUAL(m.req_id, 5);
+    XT_STR(m.data, "early");
+    teardown_guest();
+}
+
 /* Indexes that start just below 2^32 wrap during the test. */
 static void ring_wraparound(void)
 {
@@ -354,6 +392,7 @@ static void ring_release_detaches(void)
 
 XT_SUITE(ring, {"ring_roundtrip", ring_roundtrip},
          {"ring_wraparound", ring_wraparound},
+         {"ring_request_before_introduce", ring_request_before_introduce},
          {"ring_large_messages", ring_large_messages},
          {"ring_full_response_ring", ring_full_response_ring},
          {"ring_bad_index_stops_domain", ring_bad_index_stops_domain},
