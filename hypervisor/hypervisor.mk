@@ -39,6 +39,20 @@ HV_PORTABLE_SOURCES += \
 	hypervisor/common/zstd_internal.h \
 	hypervisor/common/xxhash64.c
 
+# bzImage kernels: the setup header, the decompressor dispatcher, the .xz
+# decoder (read hypervisor/common/xz_internal.h first) and its CRCs.
+HV_DECOMPRESS_SOURCES = \
+	hypervisor/common/bzimage.c \
+	hypervisor/common/payload_decompress.c \
+	hypervisor/common/xz_stream.c \
+	hypervisor/common/lzma2.c \
+	hypervisor/common/lzma_decode.c \
+	hypervisor/common/bcj_x86.c \
+	hypervisor/common/xz_internal.h \
+	hypervisor/common/crc32.c \
+	hypervisor/common/crc64.c
+HV_PORTABLE_SOURCES += $(HV_DECOMPRESS_SOURCES)
+
 HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/boot/head.S \
 	hypervisor/arch/x86/entry.S \

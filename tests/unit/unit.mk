@@ -54,3 +54,17 @@ fuzz-zstd: tests/unit/fuzz-zstd
 	tests/unit/fuzz-zstd -max_total_time=$(FUZZ_TIME) -max_len=65536 \
 		build/fuzz-zstd-corpus
 .PHONY: fuzz-zstd
+
+# The .xz decoder against real xz output, and the bzImage header reader
+# (hypervisor/common/{xz_stream,lzma2,lzma_decode,bcj_x86,bzimage}.c).
+tests_unit_veneer_unit_SOURCES += tests/unit/test-xz.c tests/unit/test-bzimage.c
+# The builder's bzImage path on the host, for tests/tiers/12-bzimage.
+check_PROGRAMS += tests/unit/veneer-payload
+tests_unit_veneer_payload_SOURCES = tests/unit/veneer-payload.c \
+	$(HV_DECOMPRESS_SOURCES) hypervisor/common/format.c hypervisor/common/lib.c
+tests_unit_veneer_payload_CPPFLAGS = -DVENEER_HOST -I$(srcdir)/hypervisor/include
+tests_unit_veneer_payload_CFLAGS = $(AM_CFLAGS) -O2
+check-bzimage: tests/unit/veneer-payload $(CHECK_DEPS)
+	$(TIER_ENV) VENEER_TIERS=bzimage $(SHELL) $(srcdir)/tests/run-tiers
+EXTRA_DIST += tests/tiers/12-bzimage
+.PHONY: check-bzimage
