@@ -88,6 +88,7 @@ HV_COMMON_SOURCES = \
 	hypervisor/common/string.c \
 	hypervisor/common/version.c \
 	hypervisor/common/modules.c \
+	hypervisor/common/kernel_image.c \
 	hypervisor/common/symbols.c \
 	hypervisor/common/timer.c \
 	hypervisor/common/selftest.c \

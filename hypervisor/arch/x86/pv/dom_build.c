@@ -1,8 +1,8 @@
 /*
- * The PV domain builder: from a kernel image (ELF with Xen notes) to a
- * domain ready to run, laid out as pv-abi.md 2.3 describes and Linux's
- * xen_start_kernel() expects. Read that section first; this file follows
- * it step by step:
+ * The PV domain builder: from a kernel image (ELF with Xen notes, or a
+ * bzImage holding one: common/kernel_image.c) to a domain ready to run, laid
+ * out as pv-abi.md 2.3 describes and Linux's xen_start_kernel() expects. Read
+ * that section first; this file follows it step by step:
  *
  *   1. read the ELF and its Xen notes (every field checked: the image is
  *      untrusted bytes from the boot loader);
@@ -22,6 +22,7 @@
 #include <veneer/errno.h>
 #include <veneer/heap.h>
 #include <veneer/io.h>
+#include <veneer/kernel_image.h>
 #include <veneer/lib.h>
 #include <veneer/mm.h>
 #include <veneer/pv.h>
@@ -286,9 +287,9 @@ static int setup_shared_info(struct domain *d)
     return 0;
 }
 
-int pv_build_domain(struct domain *d, const struct boot_module *kernel,
-                    const struct boot_module *initrd, const char *cmdline,
-                    uint64_t mem_bytes)
+static int build_from_image(struct domain *d, const struct kernel_image *k,
+                            const struct boot_module *initrd,
+                            const char *cmdline, uint64_t mem_bytes)
 {
     static struct elf_image img;
     struct xen_notes notes = {0};
@@ -296,8 +297,7 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
     uint64_t nr_pages = mem_bytes >> PAGE_SHIFT;
     int rc;
 
-    rc = elf_parse(&img, phys_to_virt(kernel->start),
-                   kernel->end - kernel->start);
+    rc = elf_parse(&img, k->data, k->len);
     if (rc) {
         pr_err("d%u: kernel is not a usable ELF image: %s\n", d->id, img.error);
         return rc;
@@ -444,4 +444,22 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
             l.v_end, l.nr_pt,
             notes.has_hypercall_page ? ", hypercall page" : "");
     return 0;
+}
+
+/* The kernel module may be a bzImage: its ELF is decompressed for the
+ * build and given back afterwards (common/kernel_image.c). */
+int pv_build_domain(struct domain *d, const struct boot_module *kernel,
+                    const struct boot_module *initrd, const char *cmdline,
+                    uint64_t mem_bytes)
+{
+    struct kernel_image k;
+    int rc;
+
+    rc = kernel_image_get(&k, d->id, phys_to_virt(kernel->start),
+                          kernel->end - kernel->start);
+    if (rc)
+        return rc;
+    rc = build_from_image(d, &k, initrd, cmdline, mem_bytes);
+    kernel_image_put(&k);
+    return rc;
 }
