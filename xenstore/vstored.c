@@ -32,7 +32,7 @@ static void usage(FILE *f)
             "  --dom0-ring            serve dom0's xenbus ring (Linux dom0:\n"
             "                         /dev/xen/evtchn and /proc/xen/xsd_kva\n"
             "                         or /dev/xen/xenbus_backend); the\n"
-            "                         default when /dev/xen/evtchn exists\n"
+            "                         default in a dom0 without --socket\n"
             "  -D, --no-domain-init   socket only, even in a dom0\n"
             "  -h, --help\n"
             "quotas:\n");
@@ -129,6 +129,7 @@ int main(int argc, char **argv)
         usage(stderr);
         goto out_daemon;
     }
+    bool own_socket = sock != NULL;
     if (!sock)
         sock = default_socket(sbuf, sizeof(sbuf));
     if (trace || logf) {
@@ -145,8 +146,10 @@ int main(int argc, char **argv)
         rc = 1;
         goto out_loop;
     }
+    /* As xenstored, the system's daemon serves dom0's ring by itself; one
+     * on a socket of its own (a test, a second instance) only if told. */
     if (dom0_ring == RING_ON ||
-        (dom0_ring == RING_AUTO && xs_xenbus_present())) {
+        (dom0_ring == RING_AUTO && !own_socket && xs_xenbus_present())) {
         char why[256];
         if ((rc = xs_xenbus_open(&d, &xb, why, sizeof(why))) ||
             (rc = xs_loop_add_fd(&loop, xs_xenbus_fd(xb), xs_xenbus_event,
