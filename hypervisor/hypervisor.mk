@@ -106,6 +106,7 @@ HV_COMMON_SOURCES = \
 	hypervisor/common/event_dump.c \
 	hypervisor/common/console_ring.c \
 	hypervisor/common/xenstore_ring.c \
+	hypervisor/common/domctl.c \
 	hypervisor/common/xencons.c \
 	hypervisor/common/watchdog.c \
 	hypervisor/common/vcpu_op.c \

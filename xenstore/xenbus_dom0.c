@@ -58,7 +58,9 @@ struct bound {
 struct xs_xenbus {
     struct xs_daemon *d;
     int evfd;
-    int gntfd; /* opened on the first guest */
+    int gntfd;  /* opened on the first guest */
+    int privfd; /* opened on the first VIRQ_DOM_EXC */
+    int virq;   /* our port of VIRQ_DOM_EXC, -1 if none */
     struct bound *b;
     size_t nb, capb;
     struct xs_ring_backend be;
@@ -318,7 +320,7 @@ int xs_xenbus_open(struct xs_daemon *d, struct xs_xenbus **out, char *why,
         return -ENOMEM;
     }
     x->d = d;
-    x->gntfd = -1;
+    x->gntfd = x->privfd = x->virq = -1;
     x->be =
         (struct xs_ring_backend){be_attach, be_rebind, be_notify, be_detach, x};
     x->evfd = open(EVTCHN_DEV, O_RDWR | O_CLOEXEC | O_NONBLOCK);
@@ -357,6 +359,12 @@ int xs_xenbus_open(struct xs_daemon *d, struct xs_xenbus **out, char *why,
         xs_log(d, "cannot write dom0's entries: %s", strerror(-rc));
     xs_log(d, "dom0's xenbus: page mapped, port %u bound to local port %u",
            port, x->b[0].local_port);
+    /* Domains that shut down or die: @releaseDomain (dom_exc.c). */
+    struct ioctl_evtchn_bind_virq bv = {.virq = VIRQ_DOM_EXC};
+    x->virq = ioctl(x->evfd, IOCTL_EVTCHN_BIND_VIRQ, &bv);
+    if (x->virq < 0)
+        xs_log(d, "VIRQ_DOM_EXC: %s: no @releaseDomain on domain death",
+               strerror(errno));
     /* Requests the kernel queued before we came, then the wake-up that
      * starts its xenbus_probe thread. */
     xs_ring_service(dom0->conn);
@@ -390,7 +398,12 @@ void xs_xenbus_event(void *arg)
     /* Unmask first: an event that arrives while we service is not lost. */
     if (write(x->evfd, ports, np * sizeof(ports[0])) < 0)
         xs_log(x->d, "evtchn unmask: %s", strerror(errno));
-    for (size_t i = 0; i < np; i++)
+    for (size_t i = 0; i < np; i++) {
+        if (x->virq >= 0 && (uint32_t)ports[i] == (uint32_t)x->virq) {
+            xs_log(x->d, "VIRQ_DOM_EXC");
+            xs_dom_exc_sweep(x->d, &x->privfd);
+            continue;
+        }
         for (size_t j = 0; j < x->nb; j++) {
             if (x->b[j].local_port != (uint32_t)ports[i])
                 continue;
@@ -399,6 +412,7 @@ void xs_xenbus_event(void *arg)
                 xs_ring_service(dom->conn);
             break;
         }
+    }
 }
 
 void xs_xenbus_close(struct xs_xenbus *x)
@@ -424,6 +438,8 @@ void xs_xenbus_close(struct xs_xenbus *x)
     free(x->b);
     if (x->gntfd >= 0)
         close(x->gntfd);
+    if (x->privfd >= 0)
+        close(x->privfd);
     close(x->evfd);
     free(x);
 }

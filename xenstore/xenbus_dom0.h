@@ -36,4 +36,8 @@ int xs_xenbus_request(struct xs_daemon *d, uint32_t type, const void *payload,
  * it in the daemon's final process: gntdev mappings do not survive fork. */
 int xs_boot_domains_introduce(struct xs_daemon *d);
 
+/* dom_exc.c: after VIRQ_DOM_EXC, what became of the domains we introduced
+ * (getdomaininfo through privcmd, opened into *privfd on first use). */
+void xs_dom_exc_sweep(struct xs_daemon *d, int *privfd);
+
 #endif

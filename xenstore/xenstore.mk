@@ -15,7 +15,7 @@ xenstore_libvstored_a_SOURCES = \
 sbin_PROGRAMS += xenstore/vstored
 xenstore_vstored_SOURCES = xenstore/vstored.c xenstore/socket.c \
 	xenstore/socket.h xenstore/xenbus_dom0.c xenstore/xenbus_dom0.h \
-	xenstore/boot_domains.c
+	xenstore/boot_domains.c xenstore/dom_exc.c
 xenstore_vstored_LDADD = xenstore/libvstored.a
 
 # The xenstore tier: CUnit cases of the core (in-process), then the

@@ -28,6 +28,7 @@ PVTEST_SRCS = \
 	tests/guest/t-sched.c \
 	tests/guest/t-grant.c \
 	tests/guest/t-misc.c \
+	tests/guest/t-domctl.c \
 	tests/guest/t-user.c \
 	tests/guest/t-extra.c \
 	tests/guest/t-priv.c \

@@ -39,6 +39,7 @@ long do_grant_table_op(HYPERCALL_ARGS);
 long do_mmu_update(HYPERCALL_ARGS);
 long do_update_va_mapping(HYPERCALL_ARGS);
 long do_mmuext_op(HYPERCALL_ARGS);
+long do_domctl(HYPERCALL_ARGS); /* common/domctl.c */
 /* memory_op's reservation sub-ops (common/memory_reservation.c); -ENOSYS
  * for the others. */
 long memory_op_reservation(uint64_t cmd, uint64_t arg);

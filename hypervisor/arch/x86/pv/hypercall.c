@@ -47,6 +47,7 @@ static const struct hypercall hypercall_table[64] = {
     HC(__HYPERVISOR_update_va_mapping, update_va_mapping, 3),
     HC(__HYPERVISOR_mmuext_op, mmuext_op, 4),
     HC(__HYPERVISOR_hvm_op, hvm_op, 2),
+    [__HYPERVISOR_domctl] = {"domctl", do_domctl, 1, true, false},
     [__HYPERVISOR_iret] = {"iret", do_iret, 0, false, true},
 };
 
@@ -72,7 +73,6 @@ static const char *const refused[64] = {
     REFUSED(__HYPERVISOR_nmi_op, "NMIs are not forwarded to guests"),
     REFUSED(__HYPERVISOR_xenoprof_op, "no profiling interface"),
     REFUSED(__HYPERVISOR_sysctl, "not yet: the toolstack interface"),
-    REFUSED(__HYPERVISOR_domctl, "not yet: the toolstack interface"),
     REFUSED(__HYPERVISOR_kexec_op, "no kexec of the hypervisor"),
     REFUSED(__HYPERVISOR_tmem_op, "transcendent memory was removed from Xen"),
     REFUSED(__HYPERVISOR_argo_op, "no Argo inter-domain messaging"),
