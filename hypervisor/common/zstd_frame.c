@@ -44,17 +44,17 @@ static int read_frame_header(struct zstd_dctx *d, const uint8_t *in, size_t len,
     size_t h = 1;
 
     if (!len)
-        return zstd_fail(d, -EINVAL, "frame header truncated");
+        return zstd_fail(d, -EINVAL, "zstd: frame header truncated");
     uint8_t fhd = in[0];
     bool single_segment = fhd & 0x20;
     if (fhd & 0x08)
-        return zstd_fail(d, -EINVAL, "frame header: reserved bit set");
+        return zstd_fail(d, -EINVAL, "zstd: frame header: reserved bit set");
     fh->has_checksum = fhd & 0x04;
 
     fh->window_size = 0;
     if (!single_segment) {
         if (h >= len)
-            return zstd_fail(d, -EINVAL, "frame header truncated");
+            return zstd_fail(d, -EINVAL, "zstd: frame header truncated");
         unsigned int exponent = in[h] >> 3, mantissa = in[h] & 7;
         uint64_t base = 1ULL << (10 + exponent);
         fh->window_size = base + (base / 8) * mantissa;
@@ -66,7 +66,7 @@ static int read_frame_header(struct zstd_dctx *d, const uint8_t *in, size_t len,
     if (single_segment && !fcs_len)
         fcs_len = 1;
     if (did_len + fcs_len > len - h)
-        return zstd_fail(d, -EINVAL, "frame header truncated");
+        return zstd_fail(d, -EINVAL, "zstd: frame header truncated");
     uint64_t did = zbits_load(in + h, did_len);
     h += did_len;
     fh->content_size = zbits_load(in + h, fcs_len);
@@ -77,7 +77,7 @@ static int read_frame_header(struct zstd_dctx *d, const uint8_t *in, size_t len,
 
     /* Dictionary_ID 0 is the same as none. */
     if (did)
-        return zstd_fail(d, -EOPNOTSUPP, "frame needs a dictionary");
+        return zstd_fail(d, -EOPNOTSUPP, "zstd: frame needs a dictionary");
     if (single_segment)
         fh->window_size = fh->content_size;
     *used = h;
@@ -91,29 +91,30 @@ static int decode_block(struct zstd_dctx *d, const uint8_t *in, size_t len,
     int rc;
 
     if (size > d->block_max)
-        return zstd_fail(d, -EINVAL, "block larger than Block_Maximum_Size");
+        return zstd_fail(d, -EINVAL,
+                         "zstd: block larger than Block_Maximum_Size");
     switch (type) {
     case BLOCK_RAW:
         if (size > len)
-            return zstd_fail(d, -EINVAL, "raw block truncated");
+            return zstd_fail(d, -EINVAL, "zstd: raw block truncated");
         if (size > d->out_cap - d->pos)
-            return zstd_fail(d, -ENOSPC, "output buffer too small");
+            return zstd_fail(d, -ENOSPC, "zstd: output buffer too small");
         zstd_copy(d->out + d->pos, in, size);
         d->pos += size;
         *used = size;
         return 0;
     case BLOCK_RLE:
         if (!len)
-            return zstd_fail(d, -EINVAL, "RLE block truncated");
+            return zstd_fail(d, -EINVAL, "zstd: RLE block truncated");
         if (size > d->out_cap - d->pos)
-            return zstd_fail(d, -ENOSPC, "output buffer too small");
+            return zstd_fail(d, -ENOSPC, "zstd: output buffer too small");
         memset(d->out + d->pos, in[0], size);
         d->pos += size;
         *used = 1;
         return 0;
     case BLOCK_COMPRESSED:
         if (size > len)
-            return zstd_fail(d, -EINVAL, "compressed block truncated");
+            return zstd_fail(d, -EINVAL, "zstd: compressed block truncated");
         rc = zstd_read_literals(d, in, size, &lit_used);
         if (rc)
             return rc;
@@ -123,7 +124,7 @@ static int decode_block(struct zstd_dctx *d, const uint8_t *in, size_t len,
         *used = size;
         return 0;
     default:
-        return zstd_fail(d, -EINVAL, "reserved block type");
+        return zstd_fail(d, -EINVAL, "zstd: reserved block type");
     }
 }
 
@@ -139,7 +140,7 @@ static int decode_frame(struct zstd_dctx *d, const uint8_t *in, size_t len,
     if (rc)
         return rc;
     if (fh.has_content_size && fh.content_size > d->out_cap - d->pos)
-        return zstd_fail(d, -ENOSPC, "output buffer too small");
+        return zstd_fail(d, -ENOSPC, "zstd: output buffer too small");
 
     /* A frame starts afresh: no tables or offsets from the last one. */
     d->frame_start = d->pos;
@@ -155,7 +156,7 @@ static int decode_frame(struct zstd_dctx *d, const uint8_t *in, size_t len,
     /* Every block consumes at least its 3-byte header: this ends. */
     for (bool last = false; !last;) {
         if (len - h < 3)
-            return zstd_fail(d, -EINVAL, "block header truncated");
+            return zstd_fail(d, -EINVAL, "zstd: block header truncated");
         uint32_t bh = (uint32_t)zbits_load(in + h, 3);
         h += 3;
         last = bh & 1;
@@ -168,15 +169,15 @@ static int decode_frame(struct zstd_dctx *d, const uint8_t *in, size_t len,
     size_t produced = d->pos - d->frame_start;
     if (fh.has_content_size && produced != fh.content_size)
         return zstd_fail(d, -EINVAL,
-                         "content size differs from the frame "
+                         "zstd: content size differs from the frame "
                          "header's");
     if (fh.has_checksum) {
         if (len - h < 4)
-            return zstd_fail(d, -EINVAL, "content checksum truncated");
+            return zstd_fail(d, -EINVAL, "zstd: content checksum truncated");
         uint32_t want = (uint32_t)zbits_load(in + h, 4);
         uint32_t got = (uint32_t)xxh64(d->out + d->frame_start, produced, 0);
         if (want != got)
-            return zstd_fail(d, -EINVAL, "content checksum mismatch");
+            return zstd_fail(d, -EINVAL, "zstd: content checksum mismatch");
         h += 4;
     }
     *used = h;
@@ -196,11 +197,12 @@ int zstd_decompress(const void *in, size_t in_len, void *out, size_t out_cap,
     d->out_cap = out_cap;
     d->pos = 0;
     if (!in_len)
-        rc = zstd_fail(d, -EINVAL, "empty input: no frame");
+        rc = zstd_fail(d, -EINVAL, "zstd: empty input: no frame");
 
     while (!rc && left) {
         if (left < 4) {
-            rc = zstd_fail(d, -EINVAL, "trailing bytes after the last frame");
+            rc = zstd_fail(d, -EINVAL,
+                           "zstd: trailing bytes after the last frame");
             break;
         }
         uint32_t magic = (uint32_t)zbits_load(p, 4);
@@ -210,11 +212,12 @@ int zstd_decompress(const void *in, size_t in_len, void *out, size_t out_cap,
         } else if ((magic & SKIPPABLE_MASK) == SKIPPABLE_MAGIC) {
             /* Magic, 4-byte size, then that many bytes we ignore. */
             if (left < 8 || zbits_load(p + 4, 4) > left - 8)
-                rc = zstd_fail(d, -EINVAL, "skippable frame truncated");
+                rc = zstd_fail(d, -EINVAL, "zstd: skippable frame truncated");
             else
                 used = 8 + (size_t)zbits_load(p + 4, 4);
         } else {
-            rc = zstd_fail(d, -EINVAL, "not a zstd frame (bad magic number)");
+            rc = zstd_fail(d, -EINVAL,
+                           "zstd: not a zstd frame (bad magic number)");
         }
         if (!rc) {
             p += used;

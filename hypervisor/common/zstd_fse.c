@@ -22,12 +22,12 @@ int fse_read_table(struct zstd_dctx *d, struct fse_table *t, const uint8_t *in,
     struct zfwd b;
 
     if (!len)
-        return zstd_fail(d, -EINVAL, "FSE table description: missing");
+        return zstd_fail(d, -EINVAL, "zstd: FSE table description: missing");
     zfwd_init(&b, in, len);
     unsigned int log = (unsigned int)zfwd_read(&b, 4) + 5;
     if (log > max_log)
         return zstd_fail(d, -EINVAL,
-                         "FSE table description: accuracy log "
+                         "zstd: FSE table description: accuracy log "
                          "too large");
 
     /*
@@ -42,7 +42,7 @@ int fse_read_table(struct zstd_dctx *d, struct fse_table *t, const uint8_t *in,
     while (remaining > 1) {
         if (nsym > max_sym)
             return zstd_fail(d, -EINVAL,
-                             "FSE table description: too many "
+                             "zstd: FSE table description: too many "
                              "symbols");
         int32_t max = 2 * threshold - 1 - remaining;
         int32_t v = (int32_t)zfwd_peek(&b, nb);
@@ -68,14 +68,15 @@ int fse_read_table(struct zstd_dctx *d, struct fse_table *t, const uint8_t *in,
                 rep = (unsigned int)zfwd_read(&b, 2);
                 if (nsym + rep > max_sym + 1)
                     return zstd_fail(d, -EINVAL,
-                                     "FSE table description: "
+                                     "zstd: FSE table description: "
                                      "zeros past the alphabet");
                 for (unsigned int i = 0; i < rep; i++)
                     norm[nsym++] = 0;
             } while (rep == 3 && !zfwd_overrun(&b));
         }
         if (zfwd_overrun(&b))
-            return zstd_fail(d, -EINVAL, "FSE table description: truncated");
+            return zstd_fail(d, -EINVAL,
+                             "zstd: FSE table description: truncated");
         while (remaining < threshold) {
             nb--;
             threshold >>= 1;
@@ -83,12 +84,12 @@ int fse_read_table(struct zstd_dctx *d, struct fse_table *t, const uint8_t *in,
     }
     if (remaining != 1)
         return zstd_fail(d, -EINVAL,
-                         "FSE table description: probabilities "
+                         "zstd: FSE table description: probabilities "
                          "do not fill the table");
     /* One symbol alone is what RLE mode is for (RFC 8878 4.1.1). */
     if (present < 2)
         return zstd_fail(d, -EINVAL,
-                         "FSE table description: fewer than two symbols");
+                         "zstd: FSE table description: fewer than two symbols");
     *used = zfwd_bytes(&b);
     return fse_build_table(d, t, norm, nsym, log);
 }
@@ -105,13 +106,13 @@ int fse_build_table(struct zstd_dctx *d, struct fse_table *t,
 
     t->valid = false;
     if (log > ZSTD_FSE_MAX_LOG || nsym > FSE_MAX_SYMS)
-        return zstd_fail(d, -EINVAL, "FSE table: too large");
+        return zstd_fail(d, -EINVAL, "zstd: FSE table: too large");
 
     /* "Less than 1" symbols take one cell each, from the top down. */
     for (unsigned int s = 0; s < nsym; s++) {
         if (norm[s] == -1) {
             if (high < 0)
-                return zstd_fail(d, -EINVAL, "FSE table: overfull");
+                return zstd_fail(d, -EINVAL, "zstd: FSE table: overfull");
             t->cell[high--].symbol = (uint8_t)s;
             next[s] = 1;
         } else {
@@ -131,7 +132,7 @@ int fse_build_table(struct zstd_dctx *d, struct fse_table *t,
     /* The step is odd, so a full table comes back exactly to cell 0. */
     if (pos != 0)
         return zstd_fail(d, -EINVAL,
-                         "FSE table: probabilities do not fill "
+                         "zstd: FSE table: probabilities do not fill "
                          "the table");
 
     /*
@@ -142,7 +143,8 @@ int fse_build_table(struct zstd_dctx *d, struct fse_table *t,
     for (uint32_t u = 0; u < size; u++) {
         uint8_t s = t->cell[u].symbol;
         if (s >= nsym || !next[s])
-            return zstd_fail(d, -EINVAL, "FSE table: a cell without symbol");
+            return zstd_fail(d, -EINVAL,
+                             "zstd: FSE table: a cell without symbol");
         uint32_t x = next[s]++;
         unsigned int nb = log - zbits_highbit(x);
         t->cell[u].nb_bits = (uint8_t)nb;

@@ -31,23 +31,23 @@ static int read_fse_weights(struct zstd_dctx *d, const uint8_t *in, size_t len,
     if (rc)
         return rc;
     if (used >= len || zback_init(&b, in + used, len - used))
-        return zstd_fail(d, -EINVAL, "Huffman weights: bad bitstream");
+        return zstd_fail(d, -EINVAL, "zstd: Huffman weights: bad bitstream");
 
     uint32_t state[2];
     state[0] = (uint32_t)zback_read(&b, t->log);
     state[1] = (uint32_t)zback_read(&b, t->log);
     if (zback_overrun(&b))
-        return zstd_fail(d, -EINVAL, "Huffman weights: truncated");
+        return zstd_fail(d, -EINVAL, "zstd: Huffman weights: truncated");
     for (unsigned int k = 0;; k ^= 1) {
         const struct fse_cell *c = &t->cell[state[k]];
         /* 255 weights at most: the implied one makes 256. */
         if (n >= ZSTD_HUF_MAX_SYMS - 1)
-            return zstd_fail(d, -EINVAL, "Huffman weights: too many");
+            return zstd_fail(d, -EINVAL, "zstd: Huffman weights: too many");
         w[n++] = c->symbol;
         state[k] = c->baseline + (uint32_t)zback_read(&b, c->nb_bits);
         if (zback_overrun(&b)) {
             if (n >= ZSTD_HUF_MAX_SYMS - 1)
-                return zstd_fail(d, -EINVAL, "Huffman weights: too many");
+                return zstd_fail(d, -EINVAL, "zstd: Huffman weights: too many");
             w[n++] = t->cell[state[k ^ 1]].symbol;
             break;
         }
@@ -66,25 +66,27 @@ static int build_huf_table(struct zstd_dctx *d, uint8_t *w, unsigned int n)
 
     for (unsigned int s = 0; s < n; s++) {
         if (w[s] > ZSTD_HUF_MAX_BITS)
-            return zstd_fail(d, -EINVAL, "Huffman weights: weight too large");
+            return zstd_fail(d, -EINVAL,
+                             "zstd: Huffman weights: weight too large");
         if (w[s])
             total += 1u << (w[s] - 1);
         has_one |= w[s] == 1;
     }
     /* The implied weight makes a second symbol: one given is enough. */
     if (!total)
-        return zstd_fail(d, -EINVAL, "Huffman weights: all zero");
+        return zstd_fail(d, -EINVAL, "zstd: Huffman weights: all zero");
     unsigned int max_bits = zbits_highbit(total) + 1;
     if (max_bits > ZSTD_HUF_MAX_BITS)
-        return zstd_fail(d, -EINVAL, "Huffman weights: codes too long");
+        return zstd_fail(d, -EINVAL, "zstd: Huffman weights: codes too long");
     /* The last weight brings the total to a power of two; it must be one. */
     uint32_t rest = (1u << max_bits) - total;
     if (rest & (rest - 1))
-        return zstd_fail(d, -EINVAL, "Huffman weights: no valid last weight");
+        return zstd_fail(d, -EINVAL,
+                         "zstd: Huffman weights: no valid last weight");
     w[n++] = (uint8_t)(zbits_highbit(rest) + 1);
     /* The least frequent symbol has weight 1, or the tree is wasteful. */
     if (!has_one && w[n - 1] != 1)
-        return zstd_fail(d, -EINVAL, "Huffman weights: none of weight 1");
+        return zstd_fail(d, -EINVAL, "zstd: Huffman weights: none of weight 1");
 
     uint32_t pos = 0;
     for (unsigned int weight = 1; weight <= max_bits; weight++) {
@@ -114,7 +116,7 @@ int huf_read_table(struct zstd_dctx *d, const uint8_t *in, size_t len,
 
     d->huf.valid = false;
     if (!len)
-        return zstd_fail(d, -EINVAL, "Huffman tree description: missing");
+        return zstd_fail(d, -EINVAL, "zstd: Huffman tree description: missing");
     uint8_t header = in[0];
     if (header >= 128) {
         /* Direct: header - 127 weights, 4 bits each, high nibble first. */
@@ -122,7 +124,7 @@ int huf_read_table(struct zstd_dctx *d, const uint8_t *in, size_t len,
         size_t bytes = (n + 1) / 2;
         if (bytes > len - 1)
             return zstd_fail(d, -EINVAL,
-                             "Huffman tree description: "
+                             "zstd: Huffman tree description: "
                              "truncated");
         for (unsigned int i = 0; i < n; i++) {
             uint8_t byte = in[1 + i / 2];
@@ -133,7 +135,7 @@ int huf_read_table(struct zstd_dctx *d, const uint8_t *in, size_t len,
         /* FSE-compressed: header is the compressed size. */
         if (!header || header > len - 1)
             return zstd_fail(d, -EINVAL,
-                             "Huffman tree description: "
+                             "zstd: Huffman tree description: "
                              "truncated");
         rc = read_fse_weights(d, in + 1, header, w, &n);
         if (rc)
@@ -151,7 +153,7 @@ int huf_decode_stream(struct zstd_dctx *d, const uint8_t *in, size_t len,
     struct zback b;
 
     if (zback_init(&b, in, len))
-        return zstd_fail(d, -EINVAL, "Huffman stream: no end marker");
+        return zstd_fail(d, -EINVAL, "zstd: Huffman stream: no end marker");
     for (size_t i = 0; i < n; i++) {
         const struct huf_cell *c = &h->cell[zback_peek(&b, max_bits)];
         out[i] = c->symbol;
@@ -160,7 +162,7 @@ int huf_decode_stream(struct zstd_dctx *d, const uint8_t *in, size_t len,
     /* A stream holds exactly its symbols: leftover or missing bits lie. */
     if (!zback_done(&b))
         return zstd_fail(d, -EINVAL,
-                         "Huffman stream: length does not match "
+                         "zstd: Huffman stream: length does not match "
                          "its symbols");
     return 0;
 }

@@ -26,21 +26,22 @@ static int decode_streams(struct zstd_dctx *d, const uint8_t *in, size_t len,
 
     /* Three 16-bit stream sizes; the fourth stream takes the rest. */
     if (len < 6)
-        return zstd_fail(d, -EINVAL, "literals: jump table truncated");
+        return zstd_fail(d, -EINVAL, "zstd: literals: jump table truncated");
     size_t size[4];
     size[0] = (size_t)in[0] | (size_t)in[1] << 8;
     size[1] = (size_t)in[2] | (size_t)in[3] << 8;
     size[2] = (size_t)in[4] | (size_t)in[5] << 8;
     if (size[0] + size[1] + size[2] > len - 6)
         return zstd_fail(d, -EINVAL,
-                         "literals: streams larger than the "
+                         "zstd: literals: streams larger than the "
                          "section");
     size[3] = len - 6 - size[0] - size[1] - size[2];
 
     /* Streams 1-3 regenerate (regen + 3) / 4 bytes each, the 4th the rest. */
     size_t seg = (regen + 3) / 4;
     if (3 * seg > regen)
-        return zstd_fail(d, -EINVAL, "literals: too few for four streams");
+        return zstd_fail(d, -EINVAL,
+                         "zstd: literals: too few for four streams");
     const uint8_t *p = in + 6;
     uint8_t *out = d->lit_buf;
     for (int i = 0; i < 4; i++) {
@@ -62,7 +63,7 @@ int zstd_read_literals(struct zstd_dctx *d, const uint8_t *in, size_t len,
     int rc;
 
     if (!len)
-        return zstd_fail(d, -EINVAL, "literals: missing");
+        return zstd_fail(d, -EINVAL, "zstd: literals: missing");
     unsigned int type = in[0] & 3;
     unsigned int size_format = (in[0] >> 2) & 3;
 
@@ -70,7 +71,7 @@ int zstd_read_literals(struct zstd_dctx *d, const uint8_t *in, size_t len,
         /* 5, 12 or 20 bits of Regenerated_Size. */
         hdr = size_format == 3 ? 3 : size_format == 1 ? 2 : 1;
         if (len < hdr)
-            return zstd_fail(d, -EINVAL, "literals: header truncated");
+            return zstd_fail(d, -EINVAL, "zstd: literals: header truncated");
         if (hdr == 1)
             regen = in[0] >> 3;
         else if (hdr == 2)
@@ -82,28 +83,28 @@ int zstd_read_literals(struct zstd_dctx *d, const uint8_t *in, size_t len,
         unsigned int bits = size_format <= 1 ? 10 : size_format == 2 ? 14 : 18;
         hdr = size_format <= 1 ? 3 : size_format + 2;
         if (len < hdr)
-            return zstd_fail(d, -EINVAL, "literals: header truncated");
+            return zstd_fail(d, -EINVAL, "zstd: literals: header truncated");
         uint64_t v = zbits_load(in, hdr) >> 4;
         regen = (size_t)(v & zbits_mask(bits));
         csize = (size_t)((v >> bits) & zbits_mask(bits));
         four = size_format != 0;
     }
     if (regen > d->block_max)
-        return zstd_fail(d, -EINVAL, "literals: larger than a block");
+        return zstd_fail(d, -EINVAL, "zstd: literals: larger than a block");
 
     const uint8_t *p = in + hdr;
     size_t left = len - hdr;
     switch (type) {
     case LIT_RAW:
         if (regen > left)
-            return zstd_fail(d, -EINVAL, "literals: raw bytes truncated");
+            return zstd_fail(d, -EINVAL, "zstd: literals: raw bytes truncated");
         d->lit = p;
         d->lit_len = regen;
         *used = hdr + regen;
         return 0;
     case LIT_RLE:
         if (!left)
-            return zstd_fail(d, -EINVAL, "literals: RLE byte missing");
+            return zstd_fail(d, -EINVAL, "zstd: literals: RLE byte missing");
         memset(d->lit_buf, p[0], regen);
         d->lit = d->lit_buf;
         d->lit_len = regen;
@@ -115,7 +116,7 @@ int zstd_read_literals(struct zstd_dctx *d, const uint8_t *in, size_t len,
 
     if (csize > left)
         return zstd_fail(d, -EINVAL,
-                         "literals: compressed size past the "
+                         "zstd: literals: compressed size past the "
                          "block");
     size_t tree = 0;
     if (type == LIT_COMPRESSED) {
@@ -124,7 +125,7 @@ int zstd_read_literals(struct zstd_dctx *d, const uint8_t *in, size_t len,
             return rc;
     } else if (!d->huf.valid) {
         return zstd_fail(d, -EINVAL,
-                         "literals: treeless without a previous "
+                         "zstd: literals: treeless without a previous "
                          "Huffman table");
     }
     rc = decode_streams(d, p + tree, csize - tree, regen, four);

@@ -68,7 +68,7 @@ struct seq_kind {
 };
 
 static const struct seq_kind ll_kind = {
-    "sequences: RLE literal length code out of range",
+    "zstd: sequences: RLE literal length code out of range",
     ZSTD_LL_MAX_LOG,
     ZSTD_LL_MAX_SYM,
     ll_default,
@@ -76,7 +76,7 @@ static const struct seq_kind ll_kind = {
     6,
 };
 static const struct seq_kind of_kind = {
-    "sequences: RLE offset code out of range",
+    "zstd: sequences: RLE offset code out of range",
     ZSTD_OF_MAX_LOG,
     ZSTD_OF_MAX_SYM,
     of_default,
@@ -84,7 +84,7 @@ static const struct seq_kind of_kind = {
     5,
 };
 static const struct seq_kind ml_kind = {
-    "sequences: RLE match length code out of range",
+    "zstd: sequences: RLE match length code out of range",
     ZSTD_ML_MAX_LOG,
     ZSTD_ML_MAX_SYM,
     ml_default,
@@ -103,7 +103,7 @@ static int seq_table(struct zstd_dctx *d, struct fse_table *t,
         return fse_build_table(d, t, k->def, k->def_syms, k->def_log);
     case MODE_RLE:
         if (!len)
-            return zstd_fail(d, -EINVAL, "sequences: RLE symbol missing");
+            return zstd_fail(d, -EINVAL, "zstd: sequences: RLE symbol missing");
         if (in[0] > k->max_sym)
             return zstd_fail(d, -EINVAL, k->bad_rle);
         fse_build_rle(t, in[0]);
@@ -114,7 +114,7 @@ static int seq_table(struct zstd_dctx *d, struct fse_table *t,
     default:
         if (!t->valid)
             return zstd_fail(d, -EINVAL,
-                             "sequences: repeat mode without a "
+                             "zstd: sequences: repeat mode without a "
                              "previous table");
         return 0;
     }
@@ -164,22 +164,22 @@ static int execute(struct zstd_dctx *d, size_t block_start, size_t ll,
 {
     if (ll > d->lit_len)
         return zstd_fail(d, -EINVAL,
-                         "sequences: more literals than the "
+                         "zstd: sequences: more literals than the "
                          "block has");
     if (ll + ml > d->block_max - (d->pos - block_start))
         return zstd_fail(d, -EINVAL,
-                         "sequences: block larger than "
+                         "zstd: sequences: block larger than "
                          "Block_Maximum_Size");
     if (ll + ml > d->out_cap - d->pos)
-        return zstd_fail(d, -ENOSPC, "output buffer too small");
+        return zstd_fail(d, -ENOSPC, "zstd: output buffer too small");
     copy_literals(d, ll);
     if (!off || off > d->pos - d->frame_start)
         return zstd_fail(d, -EINVAL,
-                         "sequences: offset before the frame's "
+                         "zstd: sequences: offset before the frame's "
                          "first byte");
     if (off > d->window_size)
         return zstd_fail(d, -EINVAL,
-                         "sequences: offset larger than the "
+                         "zstd: sequences: offset larger than the "
                          "window");
 
     /*
@@ -207,18 +207,18 @@ int zstd_execute_sequences(struct zstd_dctx *d, const uint8_t *in, size_t len)
     int rc;
 
     if (!len)
-        return zstd_fail(d, -EINVAL, "sequences: header missing");
+        return zstd_fail(d, -EINVAL, "zstd: sequences: header missing");
     if (in[0] < 128) {
         nseq = in[0];
         h = 1;
     } else if (in[0] < 255) {
         if (len < 2)
-            return zstd_fail(d, -EINVAL, "sequences: header truncated");
+            return zstd_fail(d, -EINVAL, "zstd: sequences: header truncated");
         nseq = ((size_t)(in[0] - 128) << 8) + in[1];
         h = 2;
     } else {
         if (len < 3)
-            return zstd_fail(d, -EINVAL, "sequences: header truncated");
+            return zstd_fail(d, -EINVAL, "zstd: sequences: header truncated");
         nseq = in[1] + ((size_t)in[2] << 8) + 0x7F00;
         h = 3;
     }
@@ -227,16 +227,17 @@ int zstd_execute_sequences(struct zstd_dctx *d, const uint8_t *in, size_t len)
         /* Literals only; nothing may follow the header. */
         if (h != len)
             return zstd_fail(d, -EINVAL,
-                             "sequences: bytes after an empty "
+                             "zstd: sequences: bytes after an empty "
                              "section");
         goto last_literals;
     }
 
     if (h >= len)
-        return zstd_fail(d, -EINVAL, "sequences: compression modes missing");
+        return zstd_fail(d, -EINVAL,
+                         "zstd: sequences: compression modes missing");
     uint8_t modes = in[h++];
     if (modes & 3)
-        return zstd_fail(d, -EINVAL, "sequences: reserved mode bits set");
+        return zstd_fail(d, -EINVAL, "zstd: sequences: reserved mode bits set");
     rc = seq_table(d, &d->ll, &ll_kind, modes >> 6, in + h, len - h, &used);
     if (rc)
         return rc;
@@ -255,7 +256,7 @@ int zstd_execute_sequences(struct zstd_dctx *d, const uint8_t *in, size_t len)
     struct zback b;
     if (h >= len || zback_init(&b, in + h, len - h))
         return zstd_fail(d, -EINVAL,
-                         "sequences: bitstream missing or without "
+                         "zstd: sequences: bitstream missing or without "
                          "end marker");
 
     /* States start in the order LL, OF, ML (3.1.1.3.2.2). */
@@ -282,7 +283,8 @@ int zstd_execute_sequences(struct zstd_dctx *d, const uint8_t *in, size_t len)
             sof = cof->baseline + (uint32_t)zback_read(&b, cof->nb_bits);
         }
         if (zback_overrun(&b))
-            return zstd_fail(d, -EINVAL, "sequences: bitstream truncated");
+            return zstd_fail(d, -EINVAL,
+                             "zstd: sequences: bitstream truncated");
 
         uint64_t off = resolve_offset(d->rep, of_value, ll);
         rc = execute(d, block_start, ll, ml, off);
@@ -291,15 +293,15 @@ int zstd_execute_sequences(struct zstd_dctx *d, const uint8_t *in, size_t len)
     }
     if (!zback_done(&b))
         return zstd_fail(d, -EINVAL,
-                         "sequences: bitstream longer than its "
+                         "zstd: sequences: bitstream longer than its "
                          "sequences");
 
 last_literals:
     if (d->lit_len > d->block_max - (d->pos - block_start))
         return zstd_fail(d, -EINVAL,
-                         "sequences: block larger than "
+                         "zstd: sequences: block larger than "
                          "Block_Maximum_Size");
     if (d->lit_len > d->out_cap - d->pos)
-        return zstd_fail(d, -ENOSPC, "output buffer too small");
+        return zstd_fail(d, -ENOSPC, "zstd: output buffer too small");
     return copy_literals(d, d->lit_len);
 }

@@ -24,7 +24,8 @@
  *   -ENOSPC      the content does not fit in out_cap
  *   -EOPNOTSUPP  a frame needs a dictionary (Dictionary_ID != 0)
  * On error *out_len is what was written before the error was found.
- * *why says what was wrong ("no error" on success); why may be NULL.
+ * *why says what was wrong ("zstd: ..."; "no error" on success); why may
+ * be NULL.
  * in and out must not overlap.
  */
 int zstd_decompress(const void *in, size_t in_len, void *out, size_t out_cap,
