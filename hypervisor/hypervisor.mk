@@ -28,17 +28,6 @@ HV_PORTABLE_SOURCES = \
 	hypervisor/common/grant_internal.h \
 	hypervisor/common/acpi_madt.c
 
-# The zstd decoder of bzImage payloads (RFC 8878), portable too.
-HV_PORTABLE_SOURCES += \
-	hypervisor/common/zstd_frame.c \
-	hypervisor/common/zstd_literals.c \
-	hypervisor/common/zstd_huffman.c \
-	hypervisor/common/zstd_fse.c \
-	hypervisor/common/zstd_sequences.c \
-	hypervisor/common/zstd_bits.h \
-	hypervisor/common/zstd_internal.h \
-	hypervisor/common/xxhash64.c
-
 # bzImage kernels: the setup header, the decompressor dispatcher, the .xz
 # decoder (read hypervisor/common/xz_internal.h first) and its CRCs.
 HV_DECOMPRESS_SOURCES = \
@@ -51,6 +40,16 @@ HV_DECOMPRESS_SOURCES = \
 	hypervisor/common/xz_internal.h \
 	hypervisor/common/crc32.c \
 	hypervisor/common/crc64.c
+# The zstd decoder (RFC 8878), for Debian 6.12's payload.
+HV_DECOMPRESS_SOURCES += \
+	hypervisor/common/zstd_frame.c \
+	hypervisor/common/zstd_literals.c \
+	hypervisor/common/zstd_huffman.c \
+	hypervisor/common/zstd_fse.c \
+	hypervisor/common/zstd_sequences.c \
+	hypervisor/common/zstd_bits.h \
+	hypervisor/common/zstd_internal.h \
+	hypervisor/common/xxhash64.c
 HV_PORTABLE_SOURCES += $(HV_DECOMPRESS_SOURCES)
 
 HV_ARCH_SOURCES = \

@@ -8,6 +8,7 @@
 #include <veneer/errno.h>
 #include <veneer/lib.h>
 #include <veneer/xz.h>
+#include <veneer/zstd.h>
 
 typedef int (*decompress_fn)(const void *in, size_t in_len, void *out,
                              size_t out_cap, size_t *out_len, const char **why);
@@ -22,8 +23,7 @@ struct format {
 
 static const struct format formats[] = {
     {"xz", {0xfd, '7', 'z', 'X', 'Z', 0x00}, 6, xz_decompress, NULL},
-    /* zstd: the zstd helper adds zstd_decompress (veneer/zstd.h) here. */
-    {"zstd", {0x28, 0xb5, 0x2f, 0xfd}, 4, NULL, "zstd: not supported yet"},
+    {"zstd", {0x28, 0xb5, 0x2f, 0xfd}, 4, zstd_decompress, NULL},
     {"ELF", {0x7f, 'E', 'L', 'F'}, 4, NULL, "ELF: not compressed"},
     {"gzip", {0x1f, 0x8b}, 2, NULL, "gzip: not supported"},
     {"bzip2", {'B', 'Z', 'h'}, 3, NULL, "bzip2: not supported"},

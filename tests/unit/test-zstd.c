@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <veneer/decompress.h>
 #include <veneer/errno.h>
 #include <veneer/xxhash64.h>
 #include <veneer/zstd.h>
@@ -783,6 +784,34 @@ static void test_random_corruption(void)
     free(data);
 }
 
+/* The builder reaches the decoder through the payload dispatcher. */
+static void test_dispatcher(void)
+{
+    uint8_t *data = gen_text(30000, 40), *out = malloc(30000);
+    uint8_t content[300];
+    size_t zlen = 0, olen = 0;
+    const char *why = NULL;
+    uint8_t *z = zstd_cli("-19", data, 30000, false, &zlen);
+    struct buf f;
+
+    CU_ASSERT_FATAL(z != NULL);
+    CU_ASSERT_STRING_EQUAL(payload_format(z, zlen), "zstd");
+    CU_ASSERT_EQUAL(payload_decompress(z, zlen, out, 30000, &olen, &why), 0);
+    CU_ASSERT(olen == 30000 && !memcmp(out, data, 30000));
+    z[zlen - 1] ^= 1;
+    CU_ASSERT_EQUAL(payload_decompress(z, zlen, out, 30000, &olen, &why),
+                    -EINVAL);
+    CU_ASSERT(why && !strncmp(why, "zstd: ", 6));
+    frame_content(content, 300);
+    build_frame(&f, content, 300, 1, false, false, 2, 0x1234);
+    CU_ASSERT_EQUAL(payload_decompress(f.b, f.n, out, 300, &olen, &why),
+                    -EOPNOTSUPP);
+    CU_ASSERT(why && strstr(why, "dictionary"));
+    free(z);
+    free(out);
+    free(data);
+}
+
 /*
  * Debian's 6.12 bzImage: its payload (setup header at 0x248) is a zstd
  * frame followed by the 4-byte uncompressed size. Decoded here and by
@@ -875,6 +904,7 @@ static const struct unit_case zstd_cases[] = {
     {"every truncation is -EINVAL", test_truncations},
     {"every byte flipped: no crash, no wrong success", test_byte_flips},
     {"random corruption and noise after a header", test_random_corruption},
+    {"the payload dispatcher hands zstd frames over", test_dispatcher},
     {"Debian 6.12 payload equals zstd -d", test_debian_612_kernel},
     {NULL, NULL},
 };
