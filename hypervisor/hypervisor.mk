@@ -79,7 +79,9 @@ HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/pv/debugreg.c \
 	hypervisor/arch/x86/pv/mmu_ops.c \
 	hypervisor/arch/x86/trampoline.S \
-	hypervisor/arch/x86/smpboot.c
+	hypervisor/arch/x86/smpboot.c \
+	hypervisor/arch/x86/smp.c \
+	hypervisor/common/biglock.c
 
 HV_COMMON_SOURCES = \
 	hypervisor/common/setup.c \

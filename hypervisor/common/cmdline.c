@@ -128,6 +128,17 @@ static const char *parse_cpus(const char *val, size_t len, void *dst)
     return NULL;
 }
 
+/* sched_dump=: seconds between scheduler dumps, 1 to 3600. */
+static const char *parse_seconds(const char *val, size_t len, void *dst)
+{
+    uint64_t v;
+
+    if (parse_u64(val, len, false, &v) || v < 1 || v > 3600)
+        return "not a number of seconds from 1 to 3600";
+    *(unsigned int *)dst = (unsigned int)v;
+    return NULL;
+}
+
 /* The messages below spell these limits out. */
 _Static_assert(CMDLINE_MAX == 1024 && CMDLINE_MAX_WORD == 128 &&
                    CMDLINE_MAX_VCPUS == 8 && CMDLINE_MAX_CPUS == 8,
@@ -151,6 +162,9 @@ static const struct opt opt_table[] = {
     OPT("maxcpus", parse_cpus, max_cpus, true),
     OPT("nosmp", parse_bool, nosmp, false),
     OPT("domU_xenstore", parse_bool, domU_xenstore, false),
+    OPT("smp_sched", parse_bool, smp_sched, false),
+    OPT("sched_dump", parse_seconds, sched_dump, true),
+    OPT("dump_at_exit", parse_bool, dump_at_exit, false),
 };
 
 void cmdline_defaults(struct hv_options *opt)

@@ -4,6 +4,7 @@
  * in a way no error code can express: that domain stops, with its reason
  * and registers on the console; nothing else is harmed.
  */
+#include <veneer/biglock.h>
 #include <veneer/console.h>
 #include <veneer/console_ring.h>
 #include <veneer/domain.h>
@@ -96,6 +97,15 @@ mfn_t domain_alloc_frames(struct domain *d, unsigned int order)
     return mfn;
 }
 
+/* The domain stopped: its vCPUs running on other pCPUs leave them now. */
+static void domain_evict_vcpus(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        if (d->vcpus[i])
+            sched_evict(d->vcpus[i]);
+    }
+}
+
 static const char *shutdown_reason_name(unsigned int reason)
 {
     static const char *const names[] = {"poweroff", "reboot",   "suspend",
@@ -109,6 +119,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
         return;
     d->state = DOMAIN_SHUTDOWN;
     d->shutdown_reason = reason;
+    domain_evict_vcpus(d);
     pr_info("d%u: shut down by the guest: %s (%u)\n", d->id,
             shutdown_reason_name(reason), reason);
     send_global_virq(VIRQ_DOM_EXC); /* tell the control domain */
@@ -122,14 +133,23 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     va_start(ap, fmt);
     vformat(why, sizeof(why), fmt, ap);
     va_end(ap);
-    if (d->state != DOMAIN_RUNNING)
+    /* Also called from the paths that run without the big lock (a bounce
+     * or an iret that cannot be done). */
+    bool took = biglock_enter();
+    if (d->state != DOMAIN_RUNNING) {
+        if (took)
+            biglock_release();
         return;
+    }
     pr_err("d%u: crashed: %s\n", d->id, why);
     if (current && current->domain == d)
         pv_dump_guest_state(current, guest_regs());
     d->state = DOMAIN_CRASHED;
     d->shutdown_reason = SHUTDOWN_crash;
+    domain_evict_vcpus(d);
     send_global_virq(VIRQ_DOM_EXC);
+    if (took)
+        biglock_release();
 }
 
 /* Gives back the frames of a domain whose pages hold no typed references

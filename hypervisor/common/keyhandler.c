@@ -4,6 +4,7 @@
  * idea behind its "ctrl-a ctrl-a ctrl-a" prefix). One table, one line of
  * help each; 'h' prints it.
  */
+#include <veneer/biglock.h>
 #include <veneer/buddy.h>
 #include <veneer/console.h>
 #include <veneer/domain.h>
@@ -11,6 +12,9 @@
 #include <veneer/heap.h>
 #include <veneer/mm.h>
 #include <veneer/pv.h>
+#include <veneer/format.h>
+#include <veneer/sched.h>
+#include <veneer/smp.h>
 #include <veneer/time.h>
 
 struct keyhandler {
@@ -22,6 +26,22 @@ struct keyhandler {
 static void dump_domains(void)
 {
     pr_err("domains at %lu ms:\n", now_ns() / 1000000);
+    uint64_t khz = tsc_khz() ? tsc_khz() : 1;
+    pr_err("  big lock: taken %lu, contended %lu, spun %lu ms; IPIs: %lu "
+           "kicks, %lu flushes (%lu remote) waited %lu ms\n",
+           biglock_stats.taken, biglock_stats.contended,
+           biglock_stats.spin_tsc / khz, smp_stats.kicks, smp_stats.flush_calls,
+           smp_stats.flush_ipis, smp_stats.flush_wait_tsc / khz);
+    for (unsigned int c = 0; c < MAX_CPUS; c++) {
+        const struct cpu_info *ci = cpu_infos[c];
+        if (!ci)
+            continue;
+        if (ci->curr)
+            pr_err("  pCPU %u: d%u v%u%s\n", c, ci->curr->domain->id,
+                   ci->curr->id, ci->idle ? " (idle)" : "");
+        else
+            pr_err("  pCPU %u: %s\n", c, ci->idle ? "idle" : "no vCPU");
+    }
     for (unsigned int i = 0; i < MAX_DOMAINS; i++) {
         const struct domain *d = domains[i];
         if (!d)
@@ -34,16 +54,31 @@ static void dump_domains(void)
         for (unsigned int j = 0; j < d->nr_vcpus; j++) {
             const struct vcpu *v = d->vcpus[j];
             const struct vcpu_info *vi = v->vcpu_info;
-            /* The running vCPU's registers are in the frame, not saved. */
-            const struct cpu_regs *r = v == current ? guest_regs() : &v->regs;
-            pr_err("    v%u%s: %s mode, rip %#lx rsp %#lx, %s%s, upcall "
-                   "pending %u mask %u\n",
-                   v->id, v == current ? " (running)" : "",
+            /* A running vCPU's registers are in its pCPU's frame (as of
+             * its last entry, if that pCPU is in the guest now). */
+            const struct cpu_regs *r =
+                v->running ? (const struct cpu_regs *)cpu_infos[v->pcpu] - 1
+                           : &v->regs;
+            pr_err("    v%u%s pCPU %u: %s mode, rip %#lx rsp %#lx, %s%s, "
+                   "upcall pending %u mask %u\n",
+                   v->id, v->running ? " (running)" : "", v->pcpu,
                    v->kernel_mode ? "kernel" : "user", r->rip, r->rsp,
                    v->online ? "online" : "offline",
                    v->blocked ? ", blocked" : "",
                    vi ? vi->evtchn_upcall_pending : 0,
                    vi ? vi->evtchn_upcall_mask : 1);
+            /* Where it ran: proof that vCPUs spread over the pCPUs. */
+            char where[160];
+            size_t n = 0;
+            for (unsigned int c = 0; c < MAX_CPUS && n < sizeof(where); c++) {
+                if (cpu_infos[c])
+                    n += format(where + n, sizeof(where) - n,
+                                " pCPU %u: %lu ms,", c,
+                                sched_vcpu_ns_on(v, c) / 1000000);
+            }
+            if (n && where[n - 1] == ',')
+                where[n - 1] = '\0';
+            pr_err("    v%u time on%s\n", v->id, where);
         }
     }
 }
@@ -94,6 +129,14 @@ static void show_help(void)
     pr_err("debug keys:\n");
     for (unsigned int i = 0; i < ARRAY_SIZE(keys); i++)
         pr_err("  %c  %s\n", keys[i].key, keys[i].help);
+}
+
+void keyhandler_run(char key)
+{
+    for (unsigned int i = 0; i < ARRAY_SIZE(keys); i++) {
+        if (keys[i].key == key)
+            keys[i].fn();
+    }
 }
 
 void keyhandler_poll(void)

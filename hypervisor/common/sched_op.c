@@ -23,6 +23,7 @@
 void vcpu_kick(struct vcpu *v)
 {
     v->blocked = false;
+    sched_wake(v); /* a pCPU looks at it (another one: by IPI) */
 }
 
 static void poll_end(struct vcpu *v)

@@ -248,7 +248,6 @@ static void __noreturn start_boot_domains(void)
             break;
     }
     pv_cpu_init();
-    sched_init();
     sched_start();
 }
 
@@ -283,6 +282,11 @@ void start_veneer(uint32_t magic, uint32_t mbi_paddr)
     timers_init();
     m2p_init();
     pvclock_init();
+    smp_ipi_init();
+    sched_smp_enabled = options.smp_sched;
+    sched_dump_interval = options.sched_dump;
+    sched_dump_at_exit = options.dump_at_exit;
+    sched_init();
     smp_boot_cpus(options.nosmp ? 1 : options.max_cpus, trampoline_in_ram());
 
     modules_report(&boot_info, &ram);

@@ -1,16 +1,23 @@
 /*
- * The timer list: active timers sorted by deadline, the earliest one armed
- * in the APIC. Interrupts are off while the list changes (one CPU for now;
- * a lock joins this when secondary CPUs come up).
+ * The timer lists: one per pCPU (cpu_info.timers), active timers sorted by
+ * deadline, the earliest one armed in that CPU's APIC. A timer goes on the
+ * list of the CPU that sets it and fires there.
+ *
+ * Locking: interrupts are off while a list changes, and every caller holds
+ * the big hypervisor lock (common/biglock.c; the timer interrupt takes it
+ * in do_trap), which is what makes it safe for CPU 0 to stop a timer that
+ * sits on CPU 1's list. That CPU's APIC may then fire for nothing: its
+ * handler finds no timer due and re-arms for the next one.
  */
 #include <veneer/apic.h>
 #include <veneer/io.h>
+#include <veneer/smp.h>
 #include <veneer/time.h>
 #include <veneer/timer.h>
 #include <veneer/traps.h>
 #include <veneer/x86.h>
 
-static struct timer *head;
+#define head (this_cpu()->timers)
 
 static uint64_t irq_save(void)
 {
@@ -35,9 +42,12 @@ static void rearm(void)
     apic_timer_arm(head->deadline > now ? head->deadline - now : 0);
 }
 
+/* Off whichever CPU's list it is on. */
 static void unlink(struct timer *t)
 {
-    for (struct timer **p = &head; *p; p = &(*p)->next) {
+    struct cpu_info *ci = cpu_infos[t->cpu] ? cpu_infos[t->cpu] : this_cpu();
+
+    for (struct timer **p = &ci->timers; *p; p = &(*p)->next) {
         if (*p == t) {
             *p = t->next;
             break;
@@ -66,6 +76,7 @@ void timer_set(struct timer *t, uint64_t deadline_ns)
     t->next = *p;
     *p = t;
     t->active = true;
+    t->cpu = smp_processor_id();
     if (head == t)
         rearm();
     irq_restore(flags);
@@ -75,7 +86,7 @@ void timer_stop(struct timer *t)
 {
     uint64_t flags = irq_save();
     if (t->active) {
-        bool was_first = head == t;
+        bool was_first = head == t; /* on this CPU's list, first */
         unlink(t);
         if (was_first)
             rearm();

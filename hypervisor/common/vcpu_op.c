@@ -23,6 +23,7 @@
 #include <veneer/pv_mm.h>
 #include <veneer/pv.h>
 #include <veneer/pvclock.h>
+#include <veneer/sched.h>
 #include <veneer/time.h>
 #include <veneer/vtime.h>
 
@@ -296,6 +297,7 @@ long do_vcpu_op(HYPERCALL_ARGS)
         if (!v->online) {
             v->online = true;
             vcpu_runstate_set(v, RUNSTATE_runnable);
+            sched_wake(v);
         }
         return 0;
 
@@ -314,6 +316,7 @@ long do_vcpu_op(HYPERCALL_ARGS)
          * stays for VCPUOP_up (the return value is already 0). */
         v->online = false;
         vcpu_runstate_set(v, RUNSTATE_offline);
+        sched_evict(v); /* if it runs on another pCPU, off it now */
         return 0;
     }
 

@@ -291,7 +291,9 @@ int pv_get_page_type(struct domain *d, mfn_t mfn, enum page_type type)
     /* 0 -> 1: the type may change; tables are (re)validated. */
     if (pg->type != type || !(pg->type_flags & PGTF_VALIDATED)) {
         if (pg->type == PGT_WRITABLE && type != PGT_WRITABLE)
-            pv_mm_flush_tlbs(); /* no stale writable translation (7.1) */
+            /* no stale writable translation (7.1), on any pCPU that has
+             * not flushed since the last writable mapping went */
+            pv_mm_flush_tlbs_since(pg->tlbflush_stamp);
         pg->type = (uint8_t)type;
         pg->type_flags &= ~(PGTF_VALIDATED | PGTF_PINNED);
     }
@@ -327,6 +329,8 @@ void pv_put_page_type(mfn_t mfn)
         pg->type_flags &= ~(PGTF_VALIDATED | PGTF_PINNED);
     }
     pg->type_count--;
+    if (pg->type_count == 0 && pg->type == PGT_WRITABLE)
+        pg->tlbflush_stamp = pv_mm_tlb_clock();
 }
 
 int pv_get_page_and_type(struct domain *d, mfn_t mfn, enum page_type type)

@@ -21,7 +21,7 @@ static const char usage[] =
     "  --append TEXT       -append (the kernel's command line)\n"
     "  --initrd 'A args,B' -initrd, QEMU's multiboot module syntax\n"
     "  --mem MIB           memory (default 256)\n"
-    "  --smp N             vCPUs (default 1)\n"
+    "  --smp N             vCPUs (default 2)\n"
     "  --timeout S         seconds under TCG (default 60); scaled by the\n"
     "                      accelerator and by $VENEER_TIMEOUT_SCALE\n"
     "  --expect REGEX      repeatable: serial lines that must match, in order\n"

@@ -14,7 +14,7 @@
 
 /* Defaults of a case that does not say otherwise. */
 #define VB_DEFAULT_MEM_MIB 256
-#define VB_DEFAULT_SMP     1
+#define VB_DEFAULT_SMP     2    /* the hypervisor brings up the second CPU */
 #define VB_DEFAULT_TIMEOUT 60.0 /* seconds under TCG */
 #define VB_DEFAULT_EXIT    1    /* isa-debug-exit with value 0: pass */
 

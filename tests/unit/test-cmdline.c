@@ -163,6 +163,36 @@ static void test_dom0_max_vcpus(void)
     }
 }
 
+static void test_smp_options(void)
+{
+    struct hv_options o;
+    struct warnings w;
+
+    CU_ASSERT_EQUAL(parse("", &o, &w), 0);
+    CU_ASSERT_EQUAL(o.max_cpus, 0);
+    CU_ASSERT_FALSE(o.nosmp);
+    CU_ASSERT_FALSE(o.smp_sched);
+    CU_ASSERT_EQUAL(o.sched_dump, 0);
+    CU_ASSERT_EQUAL(
+        parse("maxcpus=2 nosmp smp_sched sched_dump=5 dump_at_exit", &o, &w),
+        0);
+    CU_ASSERT_EQUAL(o.max_cpus, 2);
+    CU_ASSERT_TRUE(o.nosmp);
+    CU_ASSERT_TRUE(o.smp_sched);
+    CU_ASSERT_EQUAL(o.sched_dump, 5);
+    CU_ASSERT_TRUE(o.dump_at_exit);
+    CU_ASSERT_EQUAL(parse("smp_sched=off", &o, &w), 0);
+    CU_ASSERT_FALSE(o.smp_sched);
+    const char *bad[] = {"maxcpus=0",  "maxcpus=9",    "maxcpus",
+                         "maxcpus=x",  "sched_dump=0", "sched_dump=3601",
+                         "nosmp=maybe"};
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        CU_ASSERT_EQUAL(parse(bad[i], &o, &w), 1);
+        CU_ASSERT_EQUAL(o.max_cpus, 0);
+        CU_ASSERT_EQUAL(o.sched_dump, 0);
+    }
+}
+
 static void test_crash(void)
 {
     struct hv_options o;
@@ -375,6 +405,8 @@ static const struct unit_case cmdline_cases[] = {
     {"booleans take a bare name and every yes/no spelling", test_bools},
     {"dom0_mem takes bytes, K/M/G suffixes and hex", test_dom0_mem},
     {"dom0_max_vcpus takes 1 to 8, nothing else", test_dom0_max_vcpus},
+    {"maxcpus= takes 1 to 8; nosmp, smp_sched, sched_dump=, dump_at_exit",
+     test_smp_options},
     {"crash= takes none, ud, pf or gp", test_crash},
     {"all options on one line with mixed whitespace", test_everything_at_once},
     {"each bad form gives one warning naming its option", test_bad_values},

@@ -107,18 +107,25 @@ unsigned int apic_id(void)
 
 bool apic_send_icr(unsigned int dest, uint32_t low)
 {
+    uint64_t flags;
+    bool sent = false;
+
+    /* Interrupts off: an IPI sent by an interrupt handler between our two
+     * writes would retarget ours. */
+    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
     /* The previous command must have left; bounded, as everything here. */
     for (int i = 0; i < 1000000 && (apic_read(APIC_ICR_LO) & APIC_ICR_BUSY);
          i++)
         cpu_relax();
     apic_write(APIC_ICR_HI, dest << 24);
     apic_write(APIC_ICR_LO, low);
-    for (int i = 0; i < 1000000; i++) {
-        if (!(apic_read(APIC_ICR_LO) & APIC_ICR_BUSY))
-            return true;
+    for (int i = 0; i < 1000000 && !sent; i++) {
+        sent = !(apic_read(APIC_ICR_LO) & APIC_ICR_BUSY);
         cpu_relax();
     }
-    return false;
+    if (flags & X86_EFLAGS_IF)
+        local_irq_enable();
+    return sent;
 }
 
 void apic_eoi(void)

@@ -13,6 +13,7 @@
 #include <veneer/io.h>
 #include <veneer/lib.h>
 #include <veneer/mm.h>
+#include <veneer/smp.h>
 #include <veneer/x86.h>
 
 extern const char __text_start[], __text_end[], __rodata_end[];
@@ -158,6 +159,11 @@ void *fixmap_map(unsigned int slot, paddr_t pa)
                       _PAGE_PCD | _PAGE_PWT | _PAGE_GLOBAL | _PAGE_NX;
     __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
     return (void *)va;
+}
+
+void paging_load_idle(void)
+{
+    smp_write_cr3(root_pa);
 }
 
 void paging_init(const struct memmap *ram)

@@ -6,9 +6,11 @@
  * stop the machine.
  */
 #include <veneer/apic.h>
+#include <veneer/biglock.h>
 #include <veneer/console.h>
 #include <veneer/io.h>
 #include <veneer/pv.h>
+#include <veneer/smp.h>
 #include <veneer/symbols.h>
 #include <veneer/traps.h>
 #include <veneer/x86.h>
@@ -139,7 +141,42 @@ static void __noreturn fatal_trap(struct cpu_regs *regs)
           regs->rip);
 }
 
+static void do_trap_locked(struct cpu_regs *regs);
+
+/*
+ * The big lock (common/schedule.c tells the design): taken for every trap
+ * unless this CPU holds it already (an interrupt in a hypercall). From a
+ * guest it stays held: pv_exit_path gives it back. A flush request is
+ * answered without it (its sender holds the lock and waits for us), and so
+ * is a kick (it only makes us pass through the exit path); NMIs take
+ * nothing (none is ever sent).
+ */
 void do_trap(struct cpu_regs *regs)
+{
+    bool from_guest = regs->cs & 3;
+
+    if (regs->vector == FLUSH_IPI_VECTOR) {
+        apic_eoi();
+        smp_flush_service();
+        return;
+    }
+    /* A kick needs no work here: the exit path or the idle loop that
+     * follows looks at the vCPU and the run queue. */
+    if (regs->vector == KICK_IPI_VECTOR) {
+        apic_eoi();
+        return;
+    }
+    if (regs->vector == X86_EXC_NMI && !from_guest) {
+        do_trap_locked(regs);
+        return;
+    }
+    bool took = biglock_enter();
+    do_trap_locked(regs);
+    if (took && !from_guest)
+        biglock_release();
+}
+
+static void do_trap_locked(struct cpu_regs *regs)
 {
     /* `int $0x80` from a guest (the only DPL-3 gate above 31). */
     if (regs->vector == 0x80 && (regs->cs & 3)) {

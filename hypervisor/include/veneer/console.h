@@ -16,6 +16,8 @@ int serial_getc(void); /* a byte, or -1 if none is waiting */
 /* Debug keys (common/keyhandler.c): reads waiting serial input and runs
  * the handler of each key. Cheap when nothing was typed. */
 void keyhandler_poll(void);
+/* Runs debug key `key` as if typed (sched_dump=, dump_at_exit). */
+void keyhandler_run(char key);
 
 void console_set_level(enum loglvl lvl);
 void console_set_kind(enum console_kind kind);

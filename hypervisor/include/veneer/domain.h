@@ -20,8 +20,9 @@
 #include <veneer/types.h>
 #include <veneer/xen_abi.h>
 
-#define MAX_DOMAINS   64
-#define MAX_VIRT_CPUS 8
+#define MAX_DOMAINS             64
+#define MAX_VIRT_CPUS           8
+#define MAX_CPUS_PER_VCPU_STATS 8 /* MAX_CPUS (boot_defs.h) */
 
 struct domain;
 
@@ -41,6 +42,10 @@ struct vcpu {
     mfn_t guest_table_user; /* user L4, INVALID_MFN if none */
     uint64_t kernel_ss, kernel_sp;
     uint64_t fs_base, gs_base_kernel, gs_base_user;
+    /* Data segment selectors while it is off its pCPU: a guest may load
+     * them at will, and Linux reads FS/GS back to decide how to restore a
+     * task's TLS base, so they must follow the vCPU to another pCPU. */
+    uint16_t ds, es, fs, gs;
 
     struct trap_info trap_ctxt[256];
     struct pv_callback event_cb, failsafe_cb, syscall_cb, syscall32_cb,
@@ -53,8 +58,13 @@ struct vcpu {
     uint64_t debugreg[8]; /* DR0-3, DR6, DR7 (4 and 5 unused) */
     uint64_t virt_iopl;
 
-    bool online;  /* VCPUOP_up / is_up */
-    bool blocked; /* SCHEDOP_block: waiting for an event */
+    bool online;        /* VCPUOP_up / is_up */
+    bool blocked;       /* SCHEDOP_block: waiting for an event */
+    bool running;       /* loaded on pCPU `pcpu` (its registers are there) */
+    unsigned int pcpu;  /* where it runs, or ran last */
+    bool has_run;       /* for the first-run log line */
+    uint64_t run_start; /* now_ns() when it last went onto its pCPU */
+    uint64_t pcpu_ns[MAX_CPUS_PER_VCPU_STATS]; /* time run on each pCPU */
     struct timer singleshot;
 
     /* Events and time (common/event_channel.c, vcpu_op.c, sched_op.c). */

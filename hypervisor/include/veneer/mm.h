@@ -53,6 +53,8 @@ paddr_t bootmem_alloc(size_t pages, paddr_t below);
 
 /* Builds the final page tables for the RAM in `ram` and switches to them. */
 void paging_init(const struct memmap *ram);
+/* Loads the hypervisor's own tables (no guest mappings): idle pCPUs. */
+void paging_load_idle(void);
 /* Maps [va, va+len) to [pa, ...) in the hypervisor's tables (and so in
  * every guest's, for the shared slots), creating tables with table_flags. */
 void paging_map(uint64_t va, paddr_t pa, uint64_t len, uint64_t flags,

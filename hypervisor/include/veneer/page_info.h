@@ -49,6 +49,9 @@ struct page_info {
     uint16_t owner;      /* domain id, or OWNER_* */
     uint32_t count;      /* general references */
     uint32_t type_count; /* references of the current type */
+    /* The TLB clock (arch/x86/smp.c) when its last writable mapping went:
+     * a pCPU that flushed since has no stale writable translation. */
+    uint64_t tlbflush_stamp;
 };
 
 #endif

@@ -15,8 +15,9 @@
 struct cpu_regs *guest_regs(void);
 
 void pv_cpu_init(void);
-/* Starts the first vCPU; never returns. */
-void __noreturn pv_start(struct vcpu *v);
+/* Enters the guest whose registers are the frame (this pCPU's stack top,
+ * the big lock held); never returns. */
+void __noreturn pv_resume_frame(struct cpu_regs *frame);
 
 /* Called from do_trap for exceptions raised by guest code. */
 void pv_guest_trap(struct cpu_regs *regs);

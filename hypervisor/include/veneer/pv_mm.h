@@ -40,6 +40,10 @@ uint64_t *pv_mm_table(mfn_t mfn);
 /* Makes sure no CPU keeps a translation the page tables no longer allow
  * (a frame stops being writable to become a table). */
 void pv_mm_flush_tlbs(void);
+/* The TLB clock, and a flush of every pCPU that has not flushed since
+ * `stamp` (a page's last writable mapping went then). */
+uint64_t pv_mm_tlb_clock(void);
+void pv_mm_flush_tlbs_since(uint64_t stamp);
 
 /* General references: 0, or -EINVAL if d may not use the frame (not its
  * own, not a hypervisor frame shared with it, or not allocated). */

@@ -37,11 +37,13 @@ struct cpu_info {
     struct timer *timers; /* this CPU's timer list (common/timer.c) */
     bool need_resched;    /* the scheduler runs on the way out */
     bool online;
+    volatile bool idle; /* halted in the scheduler, lock dropped */
     /* The domain whose page tables CR3 holds (NULL: the idle tables): the
      * CPUs a remote TLB flush for that domain must reach. */
     struct domain *tlb_domain;
     volatile uint32_t flush_pending; /* a remote flush request (smp.c) */
     uint64_t tsc_skew;       /* this CPU's TSC minus the boot CPU's, at boot */
+    uint64_t tlbflush_time;  /* TLB clock tick of its last full flush */
     unsigned int boot_state; /* AP_* (smpboot.c) */
 };
 
@@ -76,6 +78,31 @@ extern unsigned int nr_cpus_online;
  * APIC), then starts the others: max_cpus counts the boot CPU (0: all),
  * trampoline_ok says the trampoline page is RAM. */
 void smp_find_cpus(void);
+/* IPIs (arch/x86/smp.c). A kick makes pCPU `cpu` pass through its exit
+ * path or idle loop, where it reschedules or delivers a pending event. */
+#define KICK_IPI_VECTOR  0xf1
+#define FLUSH_IPI_VECTOR 0xf2
+void smp_ipi_init(void);
+void smp_send_kick(unsigned int cpu);
+/* Flushes the TLB here and on every other pCPU whose loaded page tables
+ * are d's (d NULL: any guest's), waiting for each to acknowledge. Call
+ * with the big lock held. */
+void smp_flush_tlbs(const struct domain *d);
+/* The same for the pCPUs running the vCPUs of d in the mask (bit = id). */
+void smp_flush_vcpus(const struct domain *d, uint64_t vcpus);
+/* The same for every pCPU whose last flush came no later than `stamp` on
+ * the TLB clock (see smp.c), d or not. */
+void smp_flush_tlbs_since(uint64_t stamp);
+uint64_t smp_tlb_clock(void);
+/* Every CR3 load goes through here: it ticks the TLB clock. */
+void smp_write_cr3(uint64_t cr3);
+/* Answers a flush request made to this pCPU, if there is one. */
+void smp_flush_service(void);
+/* What the IPIs cost (the 'd' debug key prints them). */
+struct smp_stats {
+    uint64_t kicks, flush_calls, flush_ipis, flush_wait_tsc;
+};
+extern struct smp_stats smp_stats;
 void smp_init_boot_cpu(void);
 void smp_boot_cpus(unsigned int max_cpus, bool trampoline_ok);
 

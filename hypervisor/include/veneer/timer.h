@@ -1,7 +1,8 @@
 /*
- * Software timers: a sorted list of deadlines (ns since boot) driven by the
- * local APIC's one-shot timer. Callbacks run in interrupt context with
- * interrupts off; they may set or stop timers, including their own.
+ * Software timers: a sorted list of deadlines (ns since boot) per pCPU,
+ * driven by that CPU's local APIC one-shot timer. Callbacks run in interrupt
+ * context with interrupts off; they may set or stop timers, including their
+ * own.
  */
 #ifndef VENEER_TIMER_H
 #define VENEER_TIMER_H
@@ -17,6 +18,7 @@ struct timer {
     void *data;
     struct timer *next;
     bool active;
+    unsigned int cpu; /* whose list it is on, while active */
 };
 
 void timer_init(struct timer *t, timer_fn fn, void *data);

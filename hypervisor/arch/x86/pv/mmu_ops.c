@@ -5,8 +5,14 @@
  * the direct map of a frame and the TLB flush.
  *
  * Batches run in order and stop at the first error; *done (if given)
- * counts the entries completed, as Xen reports it. One pCPU: every flush
- * is the local one.
+ * counts the entries completed, as Xen reports it.
+ *
+ * Flushes: a LOCAL one is this pCPU's; ALL and MULTI reach every pCPU that
+ * has the caller's page tables loaded (the vCPU mask is read for its
+ * validity only: flushing a few more pCPUs is always safe). The safety
+ * flushes the type system asks for (pv_mm_flush_tlbs) reach every pCPU
+ * with any guest's tables loaded, since a stale writable mapping may be
+ * another domain's.
  */
 #include <veneer/domain.h>
 #include <veneer/errno.h>
@@ -16,6 +22,7 @@
 #include <veneer/mm.h>
 #include <veneer/pv.h>
 #include <veneer/pv_mm.h>
+#include <veneer/smp.h>
 #include <veneer/x86.h>
 #include <veneer/xen_abi.h>
 
@@ -26,8 +33,17 @@ uint64_t *pv_mm_table(mfn_t mfn)
 
 void pv_mm_flush_tlbs(void)
 {
-    /* Guest translations are never global (pv_mm.c strips G). */
-    write_cr3(read_cr3());
+    smp_flush_tlbs(NULL);
+}
+
+uint64_t pv_mm_tlb_clock(void)
+{
+    return smp_tlb_clock();
+}
+
+void pv_mm_flush_tlbs_since(uint64_t stamp)
+{
+    smp_flush_tlbs_since(stamp);
 }
 
 static void flush_one(uint64_t va)
@@ -35,6 +51,20 @@ static void flush_one(uint64_t va)
     /* invlpg of a non-canonical address would #GP in the hypervisor. */
     if (guest_range_ok(va, 1))
         __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+/* A guest's flush of all its TLB entries, or of the one for va: here
+ * only (local), or on the pCPUs running its vCPUs in `vcpus`, where it is
+ * a full flush. */
+static void flush_guest(const struct domain *d, bool local, uint64_t vcpus,
+                        bool one, uint64_t va)
+{
+    if (!local)
+        smp_flush_vcpus(d, vcpus);
+    else if (one)
+        flush_one(va);
+    else
+        smp_write_cr3(read_cr3()); /* guest translations are never global */
 }
 
 /* DOMID_XEN as a page owner: a domain that owns no frame. */
@@ -73,11 +103,10 @@ static struct domain *pg_owner_of(struct domain *d, unsigned int foreigndom,
     return *err ? NULL : o;
 }
 
-/* A vCPU bitmap from the guest: only its validity matters on one pCPU. */
-static int read_vcpumask(uint64_t ptr)
+/* A vCPU bitmap from the guest (one word: MAX_VIRT_CPUS fits). */
+static int read_vcpumask(uint64_t ptr, uint64_t *mask)
 {
-    uint64_t mask;
-    return copy_from_guest(&mask, ptr, sizeof(mask)) ? -EFAULT : 0;
+    return copy_from_guest(mask, ptr, sizeof(*mask)) ? -EFAULT : 0;
 }
 
 static void report_done(uint64_t pdone, unsigned int done)
@@ -166,6 +195,7 @@ long do_update_va_mapping(HYPERCALL_ARGS)
 {
     struct vcpu *v = current;
     uint64_t va = a1, val = a2, flags = a3, bmap = flags & ~3UL;
+    uint64_t mask = ~0ULL;
     mfn_t l1;
     unsigned int idx;
     int rc;
@@ -181,14 +211,13 @@ long do_update_va_mapping(HYPERCALL_ARGS)
 
     switch (flags & UVMF_FLUSHTYPE_MASK) {
     case UVMF_TLB_FLUSH:
-        if (bmap != UVMF_LOCAL && bmap != UVMF_ALL)
-            rc = read_vcpumask(bmap);
-        pv_mm_flush_tlbs();
-        break;
     case UVMF_INVLPG:
         if (bmap != UVMF_LOCAL && bmap != UVMF_ALL)
-            rc = read_vcpumask(bmap);
-        flush_one(va);
+            rc = read_vcpumask(bmap, &mask);
+        if (rc)
+            mask = ~0ULL; /* flush anyway: the mapping did change */
+        flush_guest(v->domain, bmap == UVMF_LOCAL, mask,
+                    (flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG, va);
         break;
     }
     return rc;
@@ -290,22 +319,24 @@ long do_mmuext_op(HYPERCALL_ARGS)
             break;
         case MMUEXT_TLB_FLUSH_LOCAL:
         case MMUEXT_TLB_FLUSH_ALL:
-            pv_mm_flush_tlbs();
+            flush_guest(d, op.cmd == MMUEXT_TLB_FLUSH_LOCAL, ~0ULL, false, 0);
             break;
         case MMUEXT_INVLPG_LOCAL:
         case MMUEXT_INVLPG_ALL:
-            flush_one(op.arg1.linear_addr);
+            flush_guest(d, op.cmd == MMUEXT_INVLPG_LOCAL, ~0ULL, true,
+                        op.arg1.linear_addr);
             break;
         case MMUEXT_TLB_FLUSH_MULTI:
-        case MMUEXT_INVLPG_MULTI:
+        case MMUEXT_INVLPG_MULTI: {
+            uint64_t mask;
             /* Xen answers an unreadable bitmap with -EINVAL here. */
-            if (read_vcpumask((uint64_t)op.arg2.vcpumask.p))
+            if (read_vcpumask((uint64_t)op.arg2.vcpumask.p, &mask))
                 rc = -EINVAL;
-            else if (op.cmd == MMUEXT_TLB_FLUSH_MULTI)
-                pv_mm_flush_tlbs();
             else
-                flush_one(op.arg1.linear_addr);
+                flush_guest(d, false, mask, op.cmd == MMUEXT_INVLPG_MULTI,
+                            op.arg1.linear_addr);
             break;
+        }
         case MMUEXT_SET_LDT:
             rc = set_ldt(op.arg1.linear_addr, op.arg2.nr_ents);
             break;

@@ -4,6 +4,7 @@
  * system call from guest user mode), guest kernel/user mode switches, and
  * the exit path that runs before every return to a guest (pv-abi.md 4.8).
  */
+#include <veneer/biglock.h>
 #include <veneer/boot_defs.h>
 #include <veneer/console.h>
 #include <veneer/domain.h>
@@ -12,6 +13,7 @@
 #include <veneer/mm.h>
 #include <veneer/pv.h>
 #include <veneer/pvclock.h>
+#include <veneer/hypercall.h>
 #include <veneer/sched.h>
 #include <veneer/smp.h>
 #include <veneer/x86.h>
@@ -23,7 +25,6 @@
 
 extern char pv_syscall_stubs[];
 extern uint64_t pv_syscall_percpu[MAX_CPUS][2];
-void __noreturn pv_resume_frame(struct cpu_regs *frame);
 void pv_do_syscall(struct cpu_regs *regs);
 void pv_exit_path(struct cpu_regs *regs);
 void pv_iret_fault(struct cpu_regs *regs);
@@ -55,7 +56,7 @@ void pv_cpu_init(void)
 void pv_load_page_tables(struct vcpu *v)
 {
     mfn_t root = v->kernel_mode ? v->guest_table : v->guest_table_user;
-    write_cr3(root << PAGE_SHIFT);
+    smp_write_cr3(root << PAGE_SHIFT);
 }
 
 void pv_toggle_guest_mode(struct vcpu *v)
@@ -96,19 +97,70 @@ void pv_set_virt_ts(struct vcpu *v, bool ts)
     }
 }
 
+/* Reads the data segment selectors and the segment bases the guest may
+ * have changed behind our back (a selector load changes the base). */
+static void save_segments(struct vcpu *v)
+{
+    uint16_t sel;
+    __asm__ volatile("mov %%ds, %0" : "=r"(sel));
+    v->ds = sel;
+    __asm__ volatile("mov %%es, %0" : "=r"(sel));
+    v->es = sel;
+    __asm__ volatile("mov %%fs, %0" : "=r"(sel));
+    v->fs = sel;
+    __asm__ volatile("mov %%gs, %0" : "=r"(sel));
+    v->gs = sel;
+    v->fs_base = rdmsr(MSR_FS_BASE);
+    uint64_t active = rdmsr(MSR_GS_BASE), shadow = rdmsr(MSR_SHADOW_GS_BASE);
+    v->gs_base_kernel = v->kernel_mode ? active : shadow;
+    v->gs_base_user = v->kernel_mode ? shadow : active;
+}
+
+/* Loads one data segment selector; one the guest's GDT no longer allows
+ * becomes null (Xen would run the failsafe callback). */
+#define LOAD_SEG(seg, val)                                                  \
+    do {                                                                    \
+        uint64_t sel_ = (val);                                              \
+        __asm__ volatile(                                                   \
+            "1: mov %w0, %%" seg "\n"                                       \
+            "2:\n" EXTABLE("1b", "3f") ".pushsection .text.fixup, \"ax\"\n" \
+                                       "3: xor %k0, %k0\n"                  \
+                                       "mov %w0, %%" seg "\n"               \
+                                       "jmp 2b\n"                           \
+                                       ".popsection\n"                      \
+            : "+r"(sel_)                                                    \
+            :                                                               \
+            : "memory");                                                    \
+    } while (0)
+
+static void load_segments(struct vcpu *v)
+{
+    LOAD_SEG("ds", v->ds);
+    LOAD_SEG("es", v->es);
+    LOAD_SEG("fs", v->fs);
+    LOAD_SEG("gs", v->gs);
+}
+
 void arch_vcpu_save(struct vcpu *v)
 {
     v->regs = *guest_regs();
+    save_segments(v);
     __asm__ volatile("clts"); /* fxsave itself must not #NM */
     __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])v->fpu));
 }
 
 void arch_vcpu_load(struct vcpu *v)
 {
+    if (!v->has_run) {
+        v->has_run = true;
+        pr_info("d%u: starting vCPU %u at %#lx on pCPU %u\n", v->domain->id,
+                v->id, v->regs.rip, smp_processor_id());
+    }
     *guest_regs() = v->regs;
-    load_segment_bases(v);
+    pv_gdt_load(v); /* the selectors below are looked up in it */
+    load_segments(v);
+    load_segment_bases(v); /* after: a selector load changes the base */
     pv_load_page_tables(v);
-    pv_gdt_load(v);
     pv_debugreg_load(v);
     /* As Xen does on every switch: the vCPU's clock record is fresh. */
     if (v->vcpu_info)
@@ -119,13 +171,9 @@ void arch_vcpu_load(struct vcpu *v)
         write_cr0(read_cr0() | X86_CR0_TS);
 }
 
-void pv_start(struct vcpu *v)
+void arch_load_idle_page_tables(void)
 {
-    current = v;
-    arch_vcpu_load(v);
-    pr_info("d%u: starting vCPU %u at %#lx\n", v->domain->id, v->id,
-            guest_regs()->rip);
-    pv_resume_frame(guest_regs());
+    paging_load_idle();
 }
 
 /* A guest-user `syscall` goes to the guest kernel's syscall callback. */
@@ -147,6 +195,14 @@ void pv_do_syscall(struct cpu_regs *regs)
 {
     struct vcpu *v = current;
 
+    /* The two commonest entries touch only this vCPU and its guest's
+     * memory, so they run without the big lock: a system call bounced to
+     * the guest kernel, and the iret hypercall back (unless traced). The
+     * rest take it here; pv_exit_path gives it back. */
+    bool lockless = !v->kernel_mode || (regs->rax == __HYPERVISOR_iret &&
+                                        !v->domain->hypercall_trace);
+    if (!lockless)
+        biglock_enter();
     local_irq_enable();
     if (v->kernel_mode)
         pv_hypercall(regs);
@@ -158,8 +214,13 @@ void pv_do_syscall(struct cpu_regs *regs)
 void pv_exit_path(struct cpu_regs *regs)
 {
     /* Maybe another vCPU's turn: then `regs` (the frame at the stack top)
-     * now holds that vCPU's registers. */
-    sched_maybe_switch();
+     * now holds that vCPU's registers. Read without the lock, the test is
+     * a hint: schedule() decides under it, and whatever changes after is
+     * followed by a kick that brings us back here. */
+    if (this_cpu()->need_resched || !vcpu_runnable(current)) {
+        biglock_enter();
+        sched_maybe_switch();
+    }
 
     struct vcpu *v = current;
 
@@ -175,10 +236,15 @@ void pv_exit_path(struct cpu_regs *regs)
     regs->ss |= 3;
     regs->rflags = (regs->rflags | X86_EFLAGS_IF) &
                    ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_NT);
+    /* Interrupts are off until iretq: nothing of ours runs before the
+     * guest does. */
+    if (biglock_held())
+        biglock_release();
 }
 
 void pv_iret_fault(struct cpu_regs *regs)
 {
+    biglock_enter(); /* pv_exit_path gave it back; it runs again next */
     domain_crash(current->domain,
                  "return to guest faulted (rip %#lx cs %#lx "
                  "ss %#lx rsp %#lx)",

@@ -107,6 +107,10 @@ int pv_vcpu_initialise(struct vcpu *v, const struct vcpu_guest_context *c)
     v->kernel_ss = c->kernel_ss | 3;
     v->kernel_sp = c->kernel_sp;
     v->fs_base = c->fs_base;
+    v->ds = u->ds;
+    v->es = u->es;
+    v->fs = u->fs;
+    v->gs = u->gs;
     v->gs_base_kernel = c->gs_base_kernel;
     v->gs_base_user = c->gs_base_user;
     for (unsigned int i = 0; i < 256; i++) {
