@@ -6,7 +6,7 @@
 
 extern void ap_entry(void), event_callback(void), failsafe_callback(void),
     syscall_callback(void);
-extern volatile uint32_t ap_alive;
+extern volatile uint32_t ap_alive, ap_fs_seen;
 extern char ap_stack_top[];
 
 /* Waits (yielding) until cond holds; the bound only keeps a broken
@@ -109,5 +109,53 @@ PVTEST(t_smp_bindings, "smp.per_vcpu_bindings",
     CHECK_EQ(st1.vcpu, 1);
     CHECK_EQ(st2.status, EVTCHNSTAT_ipi);
     CHECK_EQ(st2.vcpu, 1);
+    return PV_PASS;
+}
+
+static uint16_t read_fs(void)
+{
+    uint16_t sel;
+    __asm__ volatile("movw %%fs, %0" : "=r"(sel));
+    return sel;
+}
+
+static uint16_t read_es(void)
+{
+    uint16_t sel;
+    __asm__ volatile("movw %%es, %0" : "=r"(sel));
+    return sel;
+}
+
+/* Runs vCPU 1 once more (it loads its own FS/ES, counts itself and goes
+ * down); 0 if it did not come back down in time. */
+static int ap_round(void)
+{
+    uint32_t before = ap_alive;
+    if (hc_vcpu_op(VCPUOP_up, 1, NULL))
+        return 0;
+    return WAIT_FOR(ap_alive == before + 1) &&
+           WAIT_FOR(hc_vcpu_op(VCPUOP_is_up, 1, NULL) == 0);
+}
+
+PVTEST(t_smp_segments, "smp.segments_per_vcpu",
+       "data selectors belong to their vCPU: FS/ES that vCPU 1 loads do not "
+       "show up in vCPU 0, and vCPU 1 finds its own FS again after vCPU 0 "
+       "ran")
+{
+    if (hc_vcpu_op(VCPUOP_is_up, 1, NULL) < 0)
+        SKIP("the domain has one vCPU");
+    CHECK(WAIT_FOR(hc_vcpu_op(VCPUOP_is_up, 1, NULL) == 0));
+    ap_context();
+    long rc = hc_vcpu_op(VCPUOP_initialise, 1, &ctx);
+    CHECK(rc == 0 || rc == -XEN_EEXIST); /* smp.initialise_up_down did */
+    __asm__ volatile("movw %w0, %%fs\n movw %w0, %%es" : : "r"(0));
+    for (int round = 0; round < 3; round++) {
+        CHECK(ap_round());
+        CHECK_EQ(read_fs(), 0);
+        CHECK_EQ(read_es(), 0);
+        /* Woken again after vCPU 0 ran: its FS is still its own. */
+        if (round > 0)
+            CHECK_EQ(ap_fs_seen, FLAT_RING3_DS32);
+    }
     return PV_PASS;
 }

@@ -87,10 +87,12 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     switch (msr) {
     case MSR_FS_BASE:
-        *val = v->fs_base;
+        /* The live bases, as Xen reads them: a null-selector load by the
+         * guest may have cleared one since it last told us. */
+        *val = rdmsr(MSR_FS_BASE);
         return true;
     case MSR_GS_BASE:
-        *val = v->gs_base_kernel;
+        *val = rdmsr(MSR_GS_BASE);
         return true;
     case MSR_SHADOW_GS_BASE:
         *val = v->gs_base_user;
