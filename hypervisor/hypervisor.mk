@@ -75,6 +75,8 @@ HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/pv/misc_hypercalls.c \
 	hypervisor/arch/x86/pv/vcpu_context.c \
 	hypervisor/arch/x86/pv/dom_build.c \
+	hypervisor/arch/x86/pv/dom0_acpi.c \
+	hypervisor/arch/x86/pv/platform_op.c \
 	hypervisor/arch/x86/pv/descriptor.c \
 	hypervisor/arch/x86/pv/debugreg.c \
 	hypervisor/arch/x86/pv/mmu_ops.c \

@@ -127,3 +127,40 @@ PVTEST(t_callbacks_all, "callback.register_types",
     CHECK_EQ(run_ev, -XEN_EINVAL);
     return PV_PASS;
 }
+
+#include <xen/platform.h>
+
+static long platform_cpuinfo(uint32_t version, uint32_t cpu,
+                             struct xenpf_pcpuinfo *out)
+{
+    struct xen_platform_op op;
+    memset(&op, 0, sizeof(op));
+    op.cmd = XENPF_get_cpuinfo;
+    op.interface_version = version;
+    op.u.pcpu_info.xen_cpuid = cpu;
+    long rc = HC(__HYPERVISOR_platform_op, &op, 0, 0, 0, 0);
+    *out = op.u.pcpu_info;
+    return rc;
+}
+
+PVTEST(t_platform_cpuinfo, "priv.platform_get_cpuinfo",
+       "XENPF_get_cpuinfo (initial domain): CPU 0 is present and online "
+       "with APIC ID 0, a CPU past max_present is flagged invalid, a wrong "
+       "interface version is -EACCES (Linux 6.9+ reads dom0's boot APIC ID "
+       "this way)")
+{
+    if (!(pv.si->flags & SIF_INITDOMAIN))
+        SKIP("platform_op is for the initial domain");
+    struct xenpf_pcpuinfo info;
+    CHECK_OK(platform_cpuinfo(XENPF_INTERFACE_VERSION, 0, &info));
+    CHECK_EQ(info.flags & XEN_PCPU_FLAGS_INVALID, 0);
+    CHECK(info.flags & XEN_PCPU_FLAGS_ONLINE);
+    CHECK_EQ(info.apic_id, 0);
+    uint32_t past = info.max_present + 1;
+    CHECK(past < 4096);
+    CHECK_OK(platform_cpuinfo(XENPF_INTERFACE_VERSION, past, &info));
+    CHECK(info.flags & XEN_PCPU_FLAGS_INVALID);
+    CHECK_EQ(platform_cpuinfo(XENPF_INTERFACE_VERSION - 1, 0, &info),
+             -XEN_EACCES);
+    return PV_PASS;
+}

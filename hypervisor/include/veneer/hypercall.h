@@ -30,6 +30,7 @@ long do_memory_op(HYPERCALL_ARGS);
 long do_multicall(HYPERCALL_ARGS);
 long do_vm_assist(HYPERCALL_ARGS);
 long do_physdev_op(HYPERCALL_ARGS);
+long do_platform_op(HYPERCALL_ARGS);
 long do_set_debugreg(HYPERCALL_ARGS);
 long do_get_debugreg(HYPERCALL_ARGS);
 long do_event_channel_op(HYPERCALL_ARGS);

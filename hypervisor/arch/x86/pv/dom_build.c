@@ -17,6 +17,7 @@
 #include <veneer/bootinfo.h>
 #include <veneer/console.h>
 #include <veneer/console_ring.h>
+#include <veneer/dom0_acpi.h>
 #include <veneer/domain.h>
 #include <veneer/elf.h>
 #include <veneer/errno.h>
@@ -392,6 +393,13 @@ static int build_from_image(struct domain *d, const struct kernel_image *k,
     rc = setup_shared_info(d);
     if (rc)
         return rc;
+    /* A hardware-less dom0 learns its vCPUs from an MADT of ours; the
+     * tables sit below the kernel, in pages nothing else uses. */
+    if (d->privileged &&
+        (l.kern_start - l.v_start) >> PAGE_SHIFT > DOM0_ACPI_PFN &&
+        dom0_acpi_write(guest_page(d, 0), guest_page(d, DOM0_ACPI_PFN),
+                        (uint64_t)DOM0_ACPI_PFN << PAGE_SHIFT, d->nr_vcpus))
+        pr_warn("d%u: no ACPI tables for %u vCPUs\n", d->id, d->nr_vcpus);
 
     struct start_info *si = guest_va(d, &l, l.start_info);
     strlcpy(si->magic, "xen-3.0-x86_64", sizeof(si->magic));

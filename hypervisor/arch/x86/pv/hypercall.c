@@ -49,6 +49,8 @@ static const struct hypercall hypercall_table[64] = {
     HC(__HYPERVISOR_hvm_op, hvm_op, 2),
     [__HYPERVISOR_domctl] = {"domctl", do_domctl, 1, true, false},
     [__HYPERVISOR_iret] = {"iret", do_iret, 0, false, true},
+    [__HYPERVISOR_platform_op] = {"platform_op", do_platform_op, 1, true,
+                                  false},
 };
 
 /*
@@ -60,9 +62,6 @@ static const struct hypercall hypercall_table[64] = {
 static const char *const refused[64] = {
     REFUSED(__HYPERVISOR_sched_op_compat,
             "pre-3.0.2 interface; guests use sched_op (29)"),
-    REFUSED(__HYPERVISOR_platform_op,
-            "firmware and physical-CPU control: a hardware-less dom0 copes "
-            "with -ENOSYS"),
     REFUSED(__HYPERVISOR_event_channel_op_compat,
             "pre-3.0.2 interface; guests use event_channel_op (32)"),
     REFUSED(__HYPERVISOR_physdev_op_compat,
