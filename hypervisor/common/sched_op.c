@@ -107,11 +107,15 @@ long do_sched_op(HYPERCALL_ARGS)
         if (vi)
             vi->evtchn_upcall_mask = 0; /* blocking enables events */
         /* The scheduler switches away on the way out and back once an
-         * event is pending (the return value is already in the frame). */
+         * event is pending (the return value is already in the frame).
+         * Interrupts off from the check to the block, as in do_poll: an
+         * event in between is seen by the exit path either way. */
+        local_irq_disable();
         if (!vi || !vi->evtchn_upcall_pending) {
             vcpu_block(v);
             vcpu_runstate_set(v, RUNSTATE_blocked);
         }
+        local_irq_enable();
         return 0;
     }
     case SCHEDOP_poll:

@@ -277,8 +277,22 @@ void schedule_yield(void)
 
 void sched_maybe_switch(void)
 {
-    if (this_cpu()->need_resched || !vcpu_runnable(current))
+    struct vcpu *v = current;
+
+    if (this_cpu()->need_resched || !vcpu_runnable(v)) {
         schedule();
+    } else if (v->blocked) {
+        /* It blocked, but an upcall it can take arrived before it left
+         * the pCPU (Xen's vcpu_block() re-check): it runs on, and is not
+         * blocked any more. Left set, the flag outlived the block: the
+         * vCPU went on into its event handler (events masked, upcall
+         * flag cleared), the next exit found it "blocked" with nothing
+         * to deliver and parked it, and with its selector bits still set
+         * no later event could wake it (Linux's RCU stalls with 2-4
+         * vCPUs). */
+        v->blocked = false;
+        sched_vcpu_resumed(v);
+    }
 }
 
 /* Every pCPU that runs vCPUs: its timeslice ticks, then it looks for work.
