@@ -30,6 +30,8 @@ tests_unit_veneer_unit_SOURCES += tests/unit/test-segdesc.c
 tests_unit_veneer_unit_SOURCES += tests/unit/test-grant.c
 # The ACPI MADT walk (hypervisor/common/acpi_madt.c) on host-built tables.
 tests_unit_veneer_unit_SOURCES += tests/unit/test-acpi.c
+# dom0's ACPI tables (hypervisor/arch/x86/pv/dom0_acpi.c), read as Linux does.
+tests_unit_veneer_unit_SOURCES += tests/unit/test-dom0-acpi.c hypervisor/arch/x86/pv/dom0_acpi.c
 # The zstd decoder (hypervisor/common/zstd_*.c) against the real zstd CLI.
 tests_unit_veneer_unit_SOURCES += tests/unit/test-zstd.c
 # libFuzzer harness of the zstd decoder, libzstd.so.1 as its oracle when it

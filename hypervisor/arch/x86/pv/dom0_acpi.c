@@ -20,7 +20,6 @@
  */
 #include <veneer/dom0_acpi.h>
 #include <veneer/lib.h>
-#include <veneer/mm.h>
 
 #define EBDA_PTR_OFFSET 0x40e
 
