@@ -8,7 +8,7 @@
 # also checks against the recorded tests/refenv/xs-corpus.xen-4.17) and
 # xs-compare's lines, ending with XSDIFF-RESULT. Exits 1 when they differ.
 vs=/tmp/vstored.sock
-vstored --socket $vs --foreground --pid-file /tmp/vstored.pid >/tmp/vstored.log 2>&1 &
+vstored -D --socket $vs --foreground --pid-file /tmp/vstored.pid >/tmp/vstored.log 2>&1 &
 i=0
 until [ -S $vs ]; do
     i=$((i + 1))
