@@ -38,3 +38,18 @@ bench-smp: tests/boot/vboot $(CHECK_DEPS)
 	$(TIER_ENV) $(SHELL) $(srcdir)/bench/smp
 EXTRA_DIST += bench/smp
 .PHONY: bench-smp
+
+# bench/xenstore, reference mode: the same client inside a Xen 4.17 dom0
+# (tests/refenv) against Debian's C xenstored and vstored, with the ratio.
+bench-xenstore-ref: bench/xenstore/xs-bench xenstore/vstored $(CHECK_DEPS)
+	$(TIER_ENV) BENCH_SECONDS=$(BENCH_SECONDS) $(SHELL) $(srcdir)/bench/xenstore-ref
+EXTRA_DIST += bench/xenstore-ref bench/xenstore-ref.sh
+.PHONY: bench-xenstore-ref
+
+# bench/domain-create: `xl create` of a small PV domU on real Xen 4.17
+# (tests/refenv), to xl's return and to the domU's /init: the anchor for
+# veneer's toolstack (reference figures only until veneer has one).
+bench-domain-create: $(CHECK_DEPS)
+	$(TIER_ENV) $(SHELL) $(srcdir)/bench/domain-create
+EXTRA_DIST += bench/domain-create bench/domain-create.sh
+.PHONY: bench-domain-create

@@ -10,11 +10,15 @@
  * column is vstored's rate over the anchor's at the same concurrency (a
  * transaction is three round trips, so its ceiling is about 0.33).
  *
- * The reference mode of issue 3 (the same client against Debian's C
- * xenstored in a Xen 4.17 dom0) needs the dom0 harness; until then this
- * prints local figures only. Never used for pass/fail: figures only.
+ * The reference mode (issue 3; bench/xenstore-ref runs it inside a Xen
+ * 4.17 dom0 through tests/refenv/run): the same client and operations
+ * against Debian's C xenstored, already running on XEN_SOCKET, and against
+ * VSTORED started here, one after the other in the same run; the ratio
+ * column is vstored's ops/s over xenstored's. Never used for pass/fail:
+ * figures only.
  *
  * usage: xs-bench VSTORED [SECONDS-PER-MEASUREMENT]
+ *        xs-bench --reference XEN_SOCKET VSTORED [SECONDS-PER-MEASUREMENT]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,10 +36,10 @@
 
 #include <xenstore.h>
 
-#define NODES   100000
 #define CLIENTS 16
 
 static double seconds = 0.5;
+static int nodes = 100000; /* $XS_BENCH_NODES: the store's size */
 static volatile int stop;
 static pthread_barrier_t barrier;
 static char anchor_path[108];
@@ -151,7 +155,7 @@ static void *worker_main(void *arg)
     }
     pthread_barrier_wait(&barrier);
     while (!stop) {
-        int i = rand_r(&seed) % NODES;
+        int i = rand_r(&seed) % nodes;
         switch (w->op) {
         case OP_READ: {
             unsigned len;
@@ -257,23 +261,34 @@ static double measure(enum op op, int n, long *errors)
     return r[1];
 }
 
+/* Fills the store behind $XENSTORED_PATH: 100k nodes, and each client's
+ * own nodes. Returns -1 when the daemon refuses (the reason printed). */
 static int populate(void)
 {
     struct xs_handle *h = xs_open(0);
-    if (!h)
+    if (!h) {
+        perror("xs_open");
         return -1;
+    }
     char path[64];
     double t0 = now();
-    for (int base = 0; base < NODES; base += 1000) {
+    long failed = 0;
+    for (int base = 0; base < nodes; base += 1000) {
         xs_transaction_t t;
+        bool ok;
         do {
+            ok = true;
             t = xs_transaction_start(h);
             for (int i = base; i < base + 1000 && t; i++) {
                 snprintf(path, sizeof(path), "/bench/pop/%d/%d", i / 100,
                          i % 100);
-                xs_write(h, t, path, "value", 5);
+                ok = xs_write(h, t, path, "value", 5) && ok;
             }
         } while (t && !xs_transaction_end(h, t, false) && errno == EAGAIN);
+        if (!t || !ok)
+            failed++;
+        if ((base + 1000) % (nodes / 10 > 1000 ? nodes / 10 : 1000) == 0)
+            printf("  %d nodes written, %.1f s\n", base + 1000, now() - t0);
     }
     /* Each client's own nodes exist before the clock starts, so that
      * concurrent transactions never conflict on a shared parent. */
@@ -287,39 +302,146 @@ static int populate(void)
         snprintf(path, sizeof(path), "/bench/w/%d/x", c);
         xs_write(h, XBT_NULL, path, "v", 1);
     }
+    unsigned n = 0;
+    char last[32];
+    snprintf(last, sizeof(last), "/bench/pop/%d", nodes / 100 - 1);
+    free(xs_directory(h, XBT_NULL, last, &n));
+    xs_close(h);
+    if (failed || n != 100) {
+        fprintf(stderr,
+                "populate: %ld of %d transactions failed, %s has %u "
+                "children\n",
+                failed, nodes / 1000, last, n);
+        return -1;
+    }
     printf("store populated: %d nodes in %.2f s (transactions of 1000 "
            "writes)\n",
-           NODES, now() - t0);
-    xs_close(h);
+           nodes, now() - t0);
+    return 0;
+}
+
+struct daemon {
+    char sock[128];
+    pid_t pid;
+};
+
+/* Starts VSTORED on dir/socket; 0 once its socket is there. */
+static int start_vstored(const char *bin, const char *dir, struct daemon *v)
+{
+    struct stat st;
+    snprintf(v->sock, sizeof(v->sock), "%s/socket", dir);
+    v->pid = fork();
+    if (v->pid < 0)
+        return -1;
+    if (v->pid == 0) {
+        /* -D: socket only, even in a dom0 whose xenbus another daemon
+         * serves (the reference mode). */
+        execl(bin, bin, "-D", "--socket", v->sock, "--foreground",
+              (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 250 && stat(v->sock, &st) != 0; i++)
+        usleep(20000);
+    if (stat(v->sock, &st) != 0) {
+        fprintf(stderr, "%s made no socket %s in 5 s\n", bin, v->sock);
+        return -1;
+    }
+    return 0;
+}
+
+static void stop_vstored(struct daemon *v)
+{
+    if (v->pid > 0) {
+        kill(v->pid, SIGTERM);
+        waitpid(v->pid, NULL, 0);
+    }
+    unlink(v->sock);
+}
+
+/* Every operation at 1 and 16 clients against the daemon on sock. */
+static int measure_all(const char *sock, double r[NOPS][2], long errs[NOPS])
+{
+    int conc[2] = {1, CLIENTS};
+    long err;
+    setenv("XENSTORED_PATH", sock, 1);
+    if (populate())
+        return -1;
+    for (enum op op = 0; op < OP_ANCHOR; op++) {
+        errs[op] = 0;
+        for (int c = 0; c < 2; c++) {
+            r[op][c] = measure(op, conc[c], &err);
+            errs[op] += err;
+        }
+    }
+    return 0;
+}
+
+static int reference_mode(const char *xen_sock, const char *vstored,
+                          const char *dir)
+{
+    static double x[NOPS][2], v[NOPS][2];
+    long xe[NOPS], ve[NOPS];
+    struct daemon d = {.pid = -1};
+    printf("Debian's C xenstored (%s):\n", xen_sock);
+    if (measure_all(xen_sock, x, xe))
+        return 1;
+    printf("vstored (%s):\n", vstored);
+    if (start_vstored(vstored, dir, &d) || measure_all(d.sock, v, ve)) {
+        stop_vstored(&d);
+        return 1;
+    }
+    stop_vstored(&d);
+    printf("\nreference mode: the same client against Debian's C xenstored "
+           "and vstored,\nmedian of 3 runs of %.1f s, %d-node store, ops/s; "
+           "ratio = vstored / xenstored\n",
+           seconds, nodes);
+    printf("%-20s %10s %10s %6s %10s %10s %6s %7s\n", "operation", "xen 1c",
+           "vstored 1c", "ratio", "xen 16c", "vstored16c", "ratio", "errors");
+    for (enum op op = 0; op < OP_ANCHOR; op++)
+        printf("%-20s %10.0f %10.0f %6.2f %10.0f %10.0f %6.2f %3ld/%ld\n",
+               op_names[op], x[op][0], v[op][0], v[op][0] / x[op][0], x[op][1],
+               v[op][1], v[op][1] / x[op][1], xe[op], ve[op]);
     return 0;
 }
 
 int main(int argc, char **argv)
 {
+    const char *xen_sock = NULL;
+    if (argc > 1 && !strcmp(argv[1], "--reference")) {
+        if (argc < 4) {
+            fprintf(stderr, "usage: xs-bench --reference XEN_SOCKET VSTORED "
+                            "[SECONDS]\n");
+            return 2;
+        }
+        xen_sock = argv[2];
+        argv += 2;
+        argc -= 2;
+    }
     if (argc < 2) {
-        fprintf(stderr, "usage: xs-bench VSTORED [SECONDS]\n");
+        fprintf(stderr, "usage: xs-bench VSTORED [SECONDS]\n"
+                        "       xs-bench --reference XEN_SOCKET VSTORED "
+                        "[SECONDS]\n");
         return 2;
     }
     if (argc > 2)
         seconds = atof(argv[2]);
     if (seconds <= 0 || seconds > 60)
         seconds = 0.5;
+    const char *env = getenv("XS_BENCH_NODES");
+    if (env && (nodes = atoi(env)) < 1000)
+        nodes = 1000;
+    nodes -= nodes % 1000;
+    signal(SIGPIPE, SIG_IGN);
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress reaches a pipe at once */
     char dir[] = "/tmp/xs-bench.XXXXXX";
     if (!mkdtemp(dir))
         return 1;
-    char sock[128];
-    snprintf(sock, sizeof(sock), "%s/socket", dir);
-    snprintf(anchor_path, sizeof(anchor_path), "%s/anchor", dir);
-    setenv("XENSTORED_PATH", sock, 1);
-
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(argv[1], argv[1], "--socket", sock, "--foreground", (char *)NULL);
-        _exit(127);
+    if (xen_sock) {
+        int rc = reference_mode(xen_sock, argv[1], dir);
+        rmdir(dir);
+        return rc;
     }
-    struct stat st;
-    for (int i = 0; i < 100 && stat(sock, &st) != 0; i++)
-        usleep(20000);
+    snprintf(anchor_path, sizeof(anchor_path), "%s/anchor", dir);
 
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", anchor_path);
@@ -332,44 +454,32 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = 1;
-    if (populate())
+    struct daemon d = {.pid = -1};
+    static double r[NOPS][2];
+    long errs[NOPS], err;
+    if (start_vstored(argv[1], dir, &d) || measure_all(d.sock, r, errs))
         goto out;
-
-    double anchor[2];
-    long err;
     int conc[2] = {1, CLIENTS};
     for (int c = 0; c < 2; c++)
-        anchor[c] = measure(OP_ANCHOR, conc[c], &err);
+        r[OP_ANCHOR][c] = measure(OP_ANCHOR, conc[c], &err);
+    errs[OP_ANCHOR] = 0;
     printf("\nvstored, local mode, median of 3 runs of %.1f s, %d-node store\n",
-           seconds, NODES);
+           seconds, nodes);
     printf("%-22s %12s %8s %12s %8s %7s\n", "operation", "1 client", "ratio",
            "16 clients", "ratio", "errors");
-    for (enum op op = 0; op < NOPS; op++) {
-        double r[2];
-        long errs = 0;
-        if (op == OP_ANCHOR) {
-            r[0] = anchor[0];
-            r[1] = anchor[1];
-        } else {
-            for (int c = 0; c < 2; c++) {
-                r[c] = measure(op, conc[c], &err);
-                errs += err;
-            }
-        }
-        printf("%-22s %12.0f %8.2f %12.0f %8.2f %7ld\n", op_names[op], r[0],
-               r[0] / anchor[0], r[1], r[1] / anchor[1], errs);
-    }
+    for (enum op op = 0; op < NOPS; op++)
+        printf("%-22s %12.0f %8.2f %12.0f %8.2f %7ld\n", op_names[op], r[op][0],
+               r[op][0] / r[OP_ANCHOR][0], r[op][1], r[op][1] / r[OP_ANCHOR][1],
+               errs[op]);
     printf("ratio: ops/s over the anchor's round trips/s at the same "
            "concurrency (1.00 = as fast as an echo server)\n");
-    printf("reference mode (Debian's C xenstored in a Xen 4.17 dom0): not "
-           "available on this machine yet\n");
+    printf("reference mode (Debian's C xenstored in a Xen 4.17 dom0, the "
+           "ratio to it): make bench-xenstore-ref\n");
     rc = 0;
 out:
-    kill(pid, SIGTERM);
-    waitpid(pid, NULL, 0);
+    stop_vstored(&d);
     close(lfd);
     unlink(anchor_path);
-    unlink(sock);
     rmdir(dir);
     return rc;
 }
