@@ -19,27 +19,15 @@
 
 #include <veneer/bzimage.h>
 
+#include "../unit/read_file.h"
+
 static unsigned char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf = NULL;
-    long n;
+    unsigned char *buf = read_file(path, len);
 
-    if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
-        fseek(f, 0, SEEK_SET))
-        goto fail;
-    buf = malloc(n ? (size_t)n : 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
-        goto fail;
-    fclose(f);
-    *len = (size_t)n;
+    if (!buf)
+        fprintf(stderr, "bzimage-rewrap: cannot read %s\n", path);
     return buf;
-fail:
-    fprintf(stderr, "bzimage-rewrap: cannot read %s\n", path);
-    free(buf);
-    if (f)
-        fclose(f);
-    return NULL;
 }
 
 static void put32(unsigned char *p, uint32_t v)

@@ -9,7 +9,7 @@ CHECK_DEPS += tests/linux/bzimage-payload
 # A bzImage with the ELF vmlinux as its payload (the builder's uncompressed
 # path), made from Debian's by the matrix; reads headers with bzimage.c.
 noinst_PROGRAMS += tests/linux/bzimage-rewrap
-tests_linux_bzimage_rewrap_SOURCES = tests/linux/bzimage-rewrap.c \
+tests_linux_bzimage_rewrap_SOURCES = tests/linux/bzimage-rewrap.c tests/unit/read_file.c \
 	hypervisor/common/bzimage.c hypervisor/common/lib.c
 tests_linux_bzimage_rewrap_CPPFLAGS = -DVENEER_HOST -I$(srcdir)/hypervisor/include
 CHECK_DEPS += tests/linux/bzimage-rewrap

@@ -17,6 +17,7 @@
 #include <veneer/xz.h>
 
 #include "../../hypervisor/common/xz_internal.h"
+#include "read_file.h"
 #include "unit.h"
 
 struct buf {
@@ -34,19 +35,9 @@ static void buf_free(struct buf *b)
 static struct buf read_all(FILE *f)
 {
     struct buf b = {NULL, 0};
-    size_t cap = 0;
 
-    for (;;) {
-        if (b.len == cap) {
-            cap = cap ? cap * 2 : 65536;
-            b.p = realloc(b.p, cap);
-            CU_ASSERT_FATAL(b.p != NULL);
-        }
-        size_t got = fread(b.p + b.len, 1, cap - b.len, f);
-        if (!got)
-            break;
-        b.len += got;
-    }
+    b.p = read_stream(f, &b.len);
+    CU_ASSERT_FATAL(b.p != NULL);
     return b;
 }
 

@@ -18,6 +18,7 @@
 #include <veneer/xxhash64.h>
 #include <veneer/zstd.h>
 
+#include "read_file.h"
 #include "unit.h"
 
 /* ---- test data, deterministic ---- */
@@ -100,34 +101,6 @@ static uint8_t *gen_runs(size_t n, uint64_t seed)
     return p;
 }
 
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    size_t cap = 0, n = 0;
-
-    if (!f)
-        return NULL;
-    for (;;) {
-        if (n == cap) {
-            uint8_t *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        if (!got)
-            break;
-        n += got;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 static int write_all(const char *path, const uint8_t *p, size_t n)
 {
     FILE *f = fopen(path, "wb");
@@ -164,7 +137,7 @@ static uint8_t *zstd_cli(const char *args, const uint8_t *data, size_t len,
         fprintf(stderr, "\n  failed: %s\n", cmd);
         goto out;
     }
-    z = read_all(out, zlen);
+    z = read_file(out, zlen);
 out:
     if (fd_in >= 0)
         unlink(in);
@@ -304,7 +277,7 @@ static void test_levels(void)
 {
     static const char *const levels[] = {"-1", "-3", "-19", "-22 --ultra"};
     size_t exe_len = 0;
-    uint8_t *exe = read_all("/proc/self/exe", &exe_len);
+    uint8_t *exe = read_file("/proc/self/exe", &exe_len);
     uint8_t *text = gen_text(700000, 1);
     uint8_t *runs = gen_runs(400000, 2);
     uint8_t *rnd = gen_random(200000, 3);
@@ -840,7 +813,7 @@ static void test_debian_612_kernel(void)
     }
 
     size_t klen = 0;
-    uint8_t *k = read_all(g.gl_pathv[0], &klen);
+    uint8_t *k = read_file(g.gl_pathv[0], &klen);
     globfree(&g);
     CU_ASSERT_FATAL(k && klen > 0x250);
     size_t setup = ((size_t)k[0x1f1] + 1) * 512;
@@ -866,7 +839,7 @@ static void test_debian_612_kernel(void)
     snprintf(cmd, sizeof(cmd), "zstd -q -d -c %s > %s", zpath, rpath);
     int rc = system(cmd);
     size_t want_len = 0;
-    uint8_t *want = read_all(rpath, &want_len);
+    uint8_t *want = read_file(rpath, &want_len);
     unlink(zpath);
     unlink(rpath);
     CU_ASSERT_FATAL(rc == 0 && want != NULL);

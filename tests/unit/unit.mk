@@ -10,7 +10,7 @@ tests_unit_veneer_unit_SOURCES = \
 	tests/unit/test-heap.c \
 	tests/unit/test-memmap.c \
 	tests/unit/test-multiboot.c \
-	tests/unit/test-elf.c \
+	tests/unit/test-elf.c tests/unit/read_file.c \
 	tests/unit/test-evtchn.c \
 	hypervisor/common/event_channel.c \
 	tests/unit/test-xencons.c \
@@ -62,7 +62,7 @@ fuzz-zstd: tests/unit/fuzz-zstd
 tests_unit_veneer_unit_SOURCES += tests/unit/test-xz.c tests/unit/test-bzimage.c
 # The builder's bzImage path on the host, for tests/tiers/12-bzimage.
 check_PROGRAMS += tests/unit/veneer-payload
-tests_unit_veneer_payload_SOURCES = tests/unit/veneer-payload.c \
+tests_unit_veneer_payload_SOURCES = tests/unit/veneer-payload.c tests/unit/read_file.c \
 	$(HV_DECOMPRESS_SOURCES) hypervisor/common/format.c hypervisor/common/lib.c
 tests_unit_veneer_payload_CPPFLAGS = -DVENEER_HOST -I$(srcdir)/hypervisor/include
 tests_unit_veneer_payload_CFLAGS = $(AM_CFLAGS) -O2
