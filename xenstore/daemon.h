@@ -142,6 +142,12 @@ struct xs_daemon {
     FILE *log; /* CONTROL log / --trace-file; NULL = off */
     bool tracing;
     const struct xs_ring_backend *ring;
+    /* Whether the hypervisor knows domid (1 yes, 0 no, -errno cannot
+     * tell): set where there is one to ask (dom_exc.c: privcmd in a dom0),
+     * NULL on plain Linux and in the unit tests, where every domain is
+     * taken to exist. */
+    int (*domain_exists)(void *ctx, uint32_t domid);
+    void *domain_exists_ctx;
     /* Statistics for CONTROL print and the tests. */
     uint64_t nreq, ncutoff;
 };

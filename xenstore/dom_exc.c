@@ -5,8 +5,9 @@
  * /dev/xen/privcmd) about every domain we introduced. Shut down or crashed:
  * @releaseDomain fires (once per life: xs_domain_shutdown); dying or gone:
  * the domain is released (its connection, ring and nodes go, and
- * @releaseDomain fires). domctl is the tools' interface: its definitions
- * need __XEN_TOOLS__ before any Xen header.
+ * @releaseDomain fires). The same question answers SET_PERMS whether an
+ * owner is a domain at all (xs_hv_domain_exists). domctl is the tools'
+ * interface: its definitions need __XEN_TOOLS__ before any Xen header.
  */
 #define __XEN_TOOLS__ 1
 #define _GNU_SOURCE
@@ -24,20 +25,44 @@
 
 #define PRIVCMD_DEV "/dev/xen/privcmd"
 
+/* getdomaininfo of domid into *op: 1 it exists (dying included), 0 it
+ * does not, -errno if we cannot tell. */
+static int domain_info(int fd, uint32_t domid, struct xen_domctl *op)
+{
+    *op = (struct xen_domctl){.cmd = XEN_DOMCTL_getdomaininfo,
+                              .interface_version = XEN_DOMCTL_INTERFACE_VERSION,
+                              .domain = (domid_t)domid};
+    privcmd_hypercall_t hc = {.op = __HYPERVISOR_domctl,
+                              .arg = {(uint64_t)(uintptr_t)op}};
+    if (ioctl(fd, IOCTL_PRIVCMD_HYPERCALL, &hc) < 0)
+        return errno == ESRCH ? 0 : -errno;
+    /* 4.17 answers the next domain up when this one is gone. */
+    return op->domain == domid;
+}
+
 /* 1 shut down, 2 dying or gone, 0 running, -errno if we cannot tell. */
 static int domain_state(int fd, uint32_t domid)
 {
-    struct xen_domctl op = {.cmd = XEN_DOMCTL_getdomaininfo,
-                            .interface_version = XEN_DOMCTL_INTERFACE_VERSION,
-                            .domain = (domid_t)domid};
-    privcmd_hypercall_t hc = {.op = __HYPERVISOR_domctl,
-                              .arg = {(uint64_t)(uintptr_t)&op}};
-    if (ioctl(fd, IOCTL_PRIVCMD_HYPERCALL, &hc) < 0)
-        return errno == ESRCH ? 2 : -errno;
-    /* 4.17 answers the next domain up when this one is gone. */
-    if (op.domain != domid || (op.u.getdomaininfo.flags & XEN_DOMINF_dying))
+    struct xen_domctl op;
+    int rc = domain_info(fd, domid, &op);
+    if (rc <= 0)
+        return rc ? rc : 2;
+    if (op.u.getdomaininfo.flags & XEN_DOMINF_dying)
         return 2;
     return (op.u.getdomaininfo.flags & XEN_DOMINF_shutdown) ? 1 : 0;
+}
+
+int xs_hv_domain_exists(void *ctx, uint32_t domid)
+{
+    struct xen_domctl op;
+    if (domid >= DOMID_FIRST_RESERVED)
+        return 0;
+    return domain_info(*(int *)ctx, domid, &op);
+}
+
+int xs_hv_open(void)
+{
+    return open(PRIVCMD_DEV, O_RDWR | O_CLOEXEC);
 }
 
 void xs_dom_exc_sweep(struct xs_daemon *d, int *privfd)

@@ -332,6 +332,18 @@ int xs_op_get_perms(struct xs_req *r)
     return xs_reply(r, buf, len);
 }
 
+/* dom0, a domain introduced to us, or one the hypervisor knows (when we
+ * can ask it; when it cannot tell, the owner is taken to exist). */
+static bool owner_exists(struct xs_daemon *d, uint32_t domid)
+{
+    if (domid == 0 || !d->domain_exists)
+        return true;
+    const struct xs_domain *dom = xs_domain_get(d, domid, false);
+    if (dom && dom->introduced)
+        return true;
+    return d->domain_exists(d->domain_exists_ctx, domid) != 0;
+}
+
 int xs_op_set_perms(struct xs_req *r)
 {
     enum { MAXP = XENSTORE_PAYLOAD_MAX / 3 + 2 };
@@ -356,6 +368,13 @@ int xs_op_set_perms(struct xs_req *r)
     for (uint32_t i = 0; i < np; i++)
         if ((rc = xs_perm_parse(argv[i + 1], &p[i])))
             goto out;
+    /* An owner that is no domain: ENOENT, before the path is looked at,
+     * as xenstored's domain_alloc_permrefs (later entries naming no
+     * domain are kept: xenstored keeps them too, marked ignored). */
+    if (!owner_exists(d, p[0].id)) {
+        rc = -ENOENT;
+        goto out;
+    }
     if ((rc = xs_canon_path(c, argv[0], path, sizeof(path), true)))
         goto out;
     int sp = xs_special_index(path);

@@ -173,6 +173,12 @@ int main(int argc, char **argv)
     }
     if (xb)
         xs_boot_domains_introduce(&d);
+    /* Where a hypervisor can be asked, SET_PERMS owners must be domains. */
+    int privfd = xs_hv_open();
+    if (privfd >= 0) {
+        d.domain_exists = xs_hv_domain_exists;
+        d.domain_exists_ctx = &privfd;
+    }
     if (pidfile) {
         FILE *f = fopen(pidfile, "w");
         if (f) {
@@ -182,6 +188,8 @@ int main(int argc, char **argv)
     }
     xs_log(&d, "vstored listening on %s", sock);
     rc = xs_loop_run(&loop) ? 1 : 0;
+    if (privfd >= 0)
+        close(privfd);
     unlink(sock);
     if (pidfile)
         unlink(pidfile);

@@ -39,5 +39,9 @@ int xs_boot_domains_introduce(struct xs_daemon *d);
 /* dom_exc.c: after VIRQ_DOM_EXC, what became of the domains we introduced
  * (getdomaininfo through privcmd, opened into *privfd on first use). */
 void xs_dom_exc_sweep(struct xs_daemon *d, int *privfd);
+/* The hypervisor's answer for SET_PERMS owners (daemon.h's domain_exists;
+ * ctx points to an fd from xs_hv_open, which is -1 outside a Xen domain). */
+int xs_hv_domain_exists(void *ctx, uint32_t domid);
+int xs_hv_open(void);
 
 #endif

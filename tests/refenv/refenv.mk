@@ -12,6 +12,7 @@ CHECK_DEPS += tests/refenv/xs-replay
 EXTRA_DIST += tests/refenv/init tests/refenv/mkrefenv tests/refenv/run \
 	tests/refenv/smoke.sh tests/refenv/xsdiff.sh tests/refenv/check.sh \
 	tests/refenv/xs-compare tests/refenv/xs-corpus.txt tests/refenv/xs-corpus.known \
+	tests/refenv/xs-corpus.known-nohv \
 	tests/refenv/xs-corpus.xen-4.17 tests/refenv/README.md \
 	tests/tiers/55-refenv
 

@@ -6,6 +6,7 @@
  */
 #include "harness.h"
 
+#include <errno.h>
 #include <string.h>
 
 static void set(struct xs_conn *c, const char *path, int n, const char *a,
@@ -101,6 +102,46 @@ static void set_perms_ownership_rules(void)
     XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/o", "n7"), "OK");
 }
 
+/* A hypervisor that knows domains 0, 5 and 6 only, or cannot tell. */
+static int knows_0_5_6(void *ctx, uint32_t domid)
+{
+    (void)ctx;
+    return domid == 0 || domid == 5 || domid == 6;
+}
+static int cannot_tell(void *ctx, uint32_t domid)
+{
+    (void)ctx;
+    (void)domid;
+    return -EPERM;
+}
+
+/* Where the hypervisor can be asked, an owner must be a domain (ENOENT,
+ * even for a special node or a missing path); later entries may name
+ * anyone, as in xenstored. Introduced domains count whatever it says. */
+static void set_perms_owner_must_be_a_domain(void)
+{
+    struct xs_conn *d0 = xt_conn(0);
+    xt_write(d0, 0, "/o", "");
+    xt_d->domain_exists = knows_0_5_6;
+    XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/o", "n7"), "ERR:ENOENT");
+    XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/nothing", "n7"), "ERR:ENOENT");
+    XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "@releaseDomain", "n7"), "ERR:ENOENT");
+    XT_STR(xt_list(d0, XS_GET_PERMS, 0, "/o"), "n0");
+    XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/o", "n5"), "OK");
+    set(d0, "/o", 2, "n6", "r7");
+    XT_STR(xt_list(d0, XS_GET_PERMS, 0, "/o"), "n6,r7");
+    char buf[32];
+    struct xt_msg m;
+    size_t l = xt_args(buf, 3, "9", "1234", "7");
+    xt_req(d0, XS_INTRODUCE, 0, buf, l, &m);
+    XT_STR(m.data, "OK");
+    XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/o", "b9"), "OK");
+    xt_d->domain_exists = cannot_tell;
+    XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/o", "n7"), "OK");
+    xt_d->domain_exists = NULL;
+    XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/o", "n8"), "OK");
+}
+
 static void set_target_delegates(void)
 {
     struct xs_conn *d0 = xt_conn(0), *stub = xt_conn(9);
@@ -154,6 +195,7 @@ XT_SUITE(perms,
          {"owner_has_full_access", owner_has_full_access},
          {"creator_becomes_owner", creator_becomes_owner},
          {"set_perms_ownership_rules", set_perms_ownership_rules},
+         {"set_perms_owner_must_be_a_domain", set_perms_owner_must_be_a_domain},
          {"set_target_delegates", set_target_delegates},
          {"relative_paths_of_domains", relative_paths_of_domains},
          {"privileged_messages_refused", privileged_messages_refused})
