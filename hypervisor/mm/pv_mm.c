@@ -290,9 +290,21 @@ int pv_get_page_type(struct domain *d, mfn_t mfn, enum page_type type)
     }
     /* 0 -> 1: the type may change; tables are (re)validated. */
     if (pg->type != type || !(pg->type_flags & PGTF_VALIDATED)) {
-        if (pg->type == PGT_WRITABLE && type != PGT_WRITABLE)
-            /* no stale writable translation (7.1), on any pCPU that has
-             * not flushed since the last writable mapping went */
+        /*
+         * A change of type flushes every pCPU that has not flushed since
+         * the old type's last reference went (Xen does the same):
+         * - writable -> table or descriptor page: no stale writable
+         *   translation may let the guest edit what we validate (7.1);
+         * - table -> anything: a paging-structure cache may still point
+         *   at this frame as a table (its parent entry is gone, but the
+         *   guest need not have flushed), and once the guest may write
+         *   the frame, a TLB miss through that cached pointer would walk
+         *   entries nobody validated.
+         * Same type again (revalidation) needs none: no one could write
+         * the frame in between.
+         */
+        if (pg->type != type &&
+            (pg->type == PGT_WRITABLE || is_table_type(pg->type)))
             pv_mm_flush_tlbs_since(pg->tlbflush_stamp);
         pg->type = (uint8_t)type;
         pg->type_flags &= ~(PGTF_VALIDATED | PGTF_PINNED);
@@ -329,7 +341,8 @@ void pv_put_page_type(mfn_t mfn)
         pg->type_flags &= ~(PGTF_VALIDATED | PGTF_PINNED);
     }
     pg->type_count--;
-    if (pg->type_count == 0 && pg->type == PGT_WRITABLE)
+    if (pg->type_count == 0 &&
+        (pg->type == PGT_WRITABLE || is_table_type(pg->type)))
         pg->tlbflush_stamp = pv_mm_tlb_clock();
 }
 

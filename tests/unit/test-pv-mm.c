@@ -290,6 +290,34 @@ static void test_refuse_writable_tables(void)
     teardown();
 }
 
+/* A table whose last type reference goes may still be cached as a table
+ * by some pCPU's paging-structure caches: it becomes writable only after a
+ * flush (since its stamp), and a writable frame becomes a table only after
+ * one too. Revalidation as the same type needs none. */
+static void test_type_change_flushes(void)
+{
+    setup();
+    mfn_t l1 = alloc_for(&dom), map = alloc_for(&dom);
+    CU_ASSERT_EQUAL(pv_mm_pin(&dom, map, PGT_L1), 0);
+    CU_ASSERT_EQUAL(pv_mm_pin(&dom, l1, PGT_L1), 0);
+    CU_ASSERT_EQUAL(pv_mm_unpin(&dom, l1), 0);
+    unsigned int f = flushes;
+    CU_ASSERT_EQUAL(pv_mm_pin(&dom, l1, PGT_L1), 0); /* same type again */
+    CU_ASSERT_EQUAL(flushes, f);
+    CU_ASSERT_EQUAL(pv_mm_unpin(&dom, l1), 0);
+    /* table -> writable */
+    CU_ASSERT_EQUAL(
+        pv_mm_update_entry(&dom, &dom, (map << PAGE_SHIFT), rw(l1), false), 0);
+    CU_ASSERT_EQUAL(frame_table[l1].type, PGT_WRITABLE);
+    CU_ASSERT_EQUAL(flushes, f + 1);
+    /* writable -> table */
+    CU_ASSERT_EQUAL(
+        pv_mm_update_entry(&dom, &dom, (map << PAGE_SHIFT), 0, false), 0);
+    CU_ASSERT_EQUAL(pv_mm_pin(&dom, l1, PGT_L1), 0);
+    CU_ASSERT_EQUAL(flushes, f + 2);
+    teardown();
+}
+
 static void test_refuse_malformed(void)
 {
     setup();
@@ -860,6 +888,8 @@ static const struct unit_case pv_mm_cases[] = {
      test_refuse_malformed},
     {"L4 slots 256-271 are the hypervisor's", test_hypervisor_slots},
     {"entry updates move references", test_updates},
+    {"a change of page type flushes stale translations",
+     test_type_change_flushes},
     {"shared_info is mappable RW by its domain only", test_shared_info},
     {"base pointers take and drop L4 references", test_base_pointers},
     {"a frame given back twice", test_release_twice},

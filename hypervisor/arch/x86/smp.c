@@ -159,7 +159,10 @@ void smp_flush_tlbs_since(uint64_t stamp)
 {
     struct flush_filter f = {.since = true, .stamp = stamp};
 
-    flush_local();
+    /* This pCPU too only if it has not flushed since (every guest page
+     * table switch flushes): type changes are frequent in Linux. */
+    if (__atomic_load_n(&this_cpu()->tlbflush_time, __ATOMIC_ACQUIRE) <= stamp)
+        flush_local();
     flush_remote(&f);
 }
 
