@@ -175,6 +175,7 @@ void cmdline_defaults(struct hv_options *opt)
     opt->selftest = false;
     opt->hypercall_trace = false;
     opt->dom0_mem = 0;
+    opt->smp_sched = true; /* smp_sched=0: every vCPU on pCPU 0 */
 }
 
 const char *loglvl_name(enum loglvl lvl)

@@ -33,9 +33,9 @@
  *   acknowledge; a pCPU spinning for the big lock or waiting for an
  *   acknowledgement itself keeps answering flush requests, and the flush
  *   handler needs no lock, so waiting cannot deadlock.
- * - Secondary pCPUs run vCPUs only with `smp_sched` on the command line
- *   (sched_smp_enabled); without it they stay idle and CPU 0 runs every
- *   vCPU as before.
+ * - Secondary pCPUs run vCPUs unless `smp_sched=0` is on the command line
+ *   (sched_smp_enabled); with it they stay idle and CPU 0 runs every vCPU,
+ *   the one-pCPU scheduler of the start (also `nosmp`, `maxcpus=1`).
  *
  * When no domain is left running at all, the machine stops with the
  * initial domain's verdict.

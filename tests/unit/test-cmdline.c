@@ -171,8 +171,10 @@ static void test_smp_options(void)
     CU_ASSERT_EQUAL(parse("", &o, &w), 0);
     CU_ASSERT_EQUAL(o.max_cpus, 0);
     CU_ASSERT_FALSE(o.nosmp);
-    CU_ASSERT_FALSE(o.smp_sched);
+    CU_ASSERT_TRUE(o.smp_sched); /* on unless told otherwise */
     CU_ASSERT_EQUAL(o.sched_dump, 0);
+    CU_ASSERT_EQUAL(parse("smp_sched=0", &o, &w), 0);
+    CU_ASSERT_FALSE(o.smp_sched);
     CU_ASSERT_EQUAL(
         parse("maxcpus=2 nosmp smp_sched sched_dump=5 dump_at_exit", &o, &w),
         0);

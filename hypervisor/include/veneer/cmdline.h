@@ -50,7 +50,7 @@ struct hv_options {
     unsigned int max_cpus;       /* maxcpus=: pCPUs to use; 0 means all */
     bool nosmp;                  /* the boot CPU only */
     bool domU_xenstore;          /* boot-time guests get a xenstore ring */
-    bool smp_sched;              /* vCPUs run on secondary CPUs too */
+    bool smp_sched;              /* vCPUs run on secondary CPUs too (default) */
     unsigned int sched_dump;     /* seconds between 'd' dumps; 0: none */
     bool dump_at_exit;           /* the 'd' dump when the last domain stops */
 };

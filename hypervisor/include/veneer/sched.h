@@ -33,7 +33,7 @@ void __noreturn sched_idle_secondary(void);
 void sched_wake(struct vcpu *v);
 /* v must stop running (down, its domain stopped): its pCPU reschedules. */
 void sched_evict(struct vcpu *v);
-/* smp_sched on the command line: secondary pCPUs run vCPUs too. */
+/* Secondary pCPUs run vCPUs too (default; smp_sched=0 turns it off). */
 extern bool sched_smp_enabled;
 /* sched_dump=N: CPU 0 runs the 'd' debug key every N seconds; dump_at_exit:
  * once more when the last domain stops. For diagnosing stalls. */
