@@ -320,6 +320,15 @@ long do_vcpu_op(HYPERCALL_ARGS)
         return 0;
     }
 
+    case VCPUOP_send_nmi:
+        /* Linux's NMI IPI (nmi_backtrace); no argument, as in Xen. A
+         * second one before the first is taken is the same NMI. */
+        if (a3)
+            return -EINVAL;
+        if (!__atomic_exchange_n(&v->nmi_pending, true, __ATOMIC_ACQ_REL))
+            vcpu_kick(v);
+        return 0;
+
     case VCPUOP_get_runstate_info: {
         struct vcpu_runstate_info r;
         runstate_account(v, now_ns());

@@ -33,6 +33,7 @@ PVTEST_SRCS = \
 	tests/guest/t-extra.c \
 	tests/guest/t-priv.c \
 	tests/guest/t-smp.c \
+	tests/guest/t-nmi.c \
 	tests/guest/t-neg.c
 
 # Hostile cases run only when selected (only=hostile): the isolation test.

@@ -159,3 +159,37 @@ PVTEST(t_smp_segments, "smp.segments_per_vcpu",
     }
     return PV_PASS;
 }
+
+static volatile uint32_t ap_nmis;
+
+static void count_nmi(struct pv_regs *r)
+{
+    (void)r;
+    __atomic_add_fetch(&ap_nmis, 1, __ATOMIC_SEQ_CST);
+}
+
+PVTEST(t_smp_nmi, "smp.send_nmi_other_vcpu",
+       "VCPUOP_send_nmi to vCPU 1 while it is down stays pending (two sends "
+       "are one NMI) and reaches it once it runs (Linux's NMI IPI)")
+{
+    if (hc_vcpu_op(VCPUOP_is_up, 1, NULL) < 0)
+        SKIP("the domain has one vCPU");
+    CHECK(WAIT_FOR(hc_vcpu_op(VCPUOP_is_up, 1, NULL) == 0));
+    ap_context();
+    long rc = hc_vcpu_op(VCPUOP_initialise, 1, &ctx);
+    CHECK(rc == 0 || rc == -XEN_EEXIST);
+    ap_nmis = 0;
+    pv_nmi_hook = count_nmi;
+    long s1 = hc_vcpu_op(VCPUOP_send_nmi, 1, NULL);
+    long s2 = hc_vcpu_op(VCPUOP_send_nmi, 1, NULL);
+    uint32_t while_down = ap_nmis;
+    int ran = ap_round();
+    uint32_t after = ap_nmis;
+    pv_nmi_hook = NULL;
+    CHECK_OK(s1);
+    CHECK_OK(s2);
+    CHECK_EQ(while_down, 0);
+    CHECK(ran);
+    CHECK_EQ(after, 1);
+    return PV_PASS;
+}

@@ -11,6 +11,7 @@
 
 struct pv_trap pv_trap;
 void (*pv_user_hook)(struct pv_regs *regs);
+void (*pv_nmi_hook)(struct pv_regs *regs);
 uint64_t pv_last_upcall_cs, pv_last_upcall_rip;
 
 extern void trap_de(void), trap_db(void), trap_nmi(void), trap_bp(void),
@@ -100,6 +101,10 @@ void pv_entry(struct pv_regs *r)
         pv_last_upcall_cs = r->cs;
         pv_last_upcall_rip = r->rip;
         events_upcall();
+        return;
+    }
+    if (r->vector == 2 && pv_nmi_hook) {
+        pv_nmi_hook(r); /* and back to where the NMI came */
         return;
     }
     if ((r->cs & 3) == 3 && pv_user_hook) {

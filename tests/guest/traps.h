@@ -36,6 +36,9 @@ void trap_reset(void);
 /* Set by the user-mode cases while user code runs: gets every entry from
  * guest user mode (syscall callback or exception). */
 extern void (*pv_user_hook)(struct pv_regs *regs);
+/* Set by the NMI cases (t-nmi.c): gets every virtual NMI, which then
+ * returns to the interrupted code. */
+extern void (*pv_nmi_hook)(struct pv_regs *regs);
 /* Where the last event upcall interrupted us (its frame's CS and RIP). */
 extern uint64_t pv_last_upcall_cs, pv_last_upcall_rip;
 

@@ -58,6 +58,12 @@ struct vcpu {
     uint64_t debugreg[8]; /* DR0-3, DR6, DR7 (4 and 5 unused) */
     uint64_t virt_iopl;
 
+    /* VCPUOP_send_nmi: pending until the vCPU next returns to the guest,
+     * then bounced to trap_ctxt[2] (or dropped if it has none); further
+     * NMIs wait while one is being handled, until the iret hypercall. */
+    bool nmi_pending; /* set by any pCPU: atomics */
+    bool nmi_masked;  /* its own pCPU only */
+
     bool online;        /* VCPUOP_up / is_up */
     bool blocked;       /* SCHEDOP_block: waiting for an event */
     bool running;       /* loaded on pCPU `pcpu` (its registers are there) */

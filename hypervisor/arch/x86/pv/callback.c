@@ -69,8 +69,12 @@ static int register_callback(struct vcpu *v, unsigned int type,
         v->sysenter_cb = cb;
         return 0;
     case CALLBACKTYPE_nmi:
-        v->trap_ctxt[X86_EXC_NMI].address = address;
-        v->trap_ctxt[X86_EXC_NMI].cs = RING3_CS64;
+        /* A trap-table entry for vector 2 that masks events, as Xen's
+         * register_guest_nmi_callback makes it. */
+        v->trap_ctxt[X86_EXC_NMI] = (struct trap_info){.vector = X86_EXC_NMI,
+                                                       .flags = 4,
+                                                       .cs = RING3_CS64,
+                                                       .address = address};
         return 0;
     }
     return -ENOSYS;
@@ -91,7 +95,8 @@ long do_callback_op(HYPERCALL_ARGS)
             return -EFAULT;
         if (unreg.type != CALLBACKTYPE_nmi)
             return -EINVAL;
-        current->trap_ctxt[X86_EXC_NMI].address = 0;
+        memset(&current->trap_ctxt[X86_EXC_NMI], 0,
+               sizeof(current->trap_ctxt[X86_EXC_NMI]));
         return 0;
     }
     }
@@ -220,6 +225,7 @@ long do_iret(HYPERCALL_ARGS)
     if (v->vcpu_info)
         v->vcpu_info->evtchn_upcall_mask = !(ctx.rflags & 0x200);
     regs->rax = ctx.rax;
+    v->nmi_masked = false; /* the end of an NMI handler, if one ran */
     if (!(ctx.flags & VGCF_in_syscall)) {
         regs->rcx = ctx.rcx;
         regs->r11 = ctx.r11;

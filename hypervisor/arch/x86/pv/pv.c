@@ -224,6 +224,18 @@ void pv_exit_path(struct cpu_regs *regs)
 
     struct vcpu *v = current;
 
+    /* A virtual NMI first (Xen's order): to the trap table's vector 2,
+     * events masked if its entry says so; without a handler it is
+     * dropped, as in Xen. */
+    if (!v->nmi_masked &&
+        __atomic_exchange_n(&v->nmi_pending, false, __ATOMIC_ACQ_REL)) {
+        const struct trap_info *ti = &v->trap_ctxt[X86_EXC_NMI];
+        if (ti->address) {
+            v->nmi_masked = true;
+            pv_bounce(v, regs, ti->address, false, 0, ti->flags & 4);
+        }
+    }
+
     /* Deliver a pending event if the guest has events enabled (4.6). */
     struct vcpu_info *vi = v->vcpu_info;
     if (vi && vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask &&
