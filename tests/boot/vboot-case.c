@@ -72,6 +72,7 @@ void vb_case_free(struct vb_case *c)
     free(c->initrd);
     free(c->accel);
     free(c->xfail);
+    free(c->flaky);
     patterns_free(&c->expect);
     patterns_free(&c->fail);
     strv_free(&c->qemu_args);
@@ -138,6 +139,16 @@ static int set_xfail(struct vb_case *c, const char *v, char *err, size_t len)
     if (!*v)
         return fail(err, len, "xfail: give the reason the case fails");
     return set_string(&c->xfail, v, err, len);
+}
+
+/* flaky=REASON: the case may fail for a cause that is not ours (the
+ * matrix allows it on the real-Xen reference rows only); a failure is
+ * reported FLAKY and counted as skipped, a pass is a pass. */
+static int set_flaky(struct vb_case *c, const char *v, char *err, size_t len)
+{
+    if (!*v)
+        return fail(err, len, "flaky: give the reason the case may fail");
+    return set_string(&c->flaky, v, err, len);
 }
 
 /* stop=yes: the row passes as soon as its last expect matched, and QEMU is
@@ -304,19 +315,13 @@ int vb_case_add_qemu_arg(struct vb_case *c, const char *arg, char *err,
 }
 
 static const struct vb_key keys[] = {
-    {"name", 0, set_name},
-    {"kernel", 0, set_kernel},
-    {"append", 0, set_append},
-    {"initrd", 0, set_initrd},
-    {"mem", 0, set_mem},
-    {"smp", 0, set_smp},
-    {"timeout", 0, set_timeout},
-    {"exit", 0, set_exit},
-    {"accel", 0, set_accel},
-    {"xfail", 0, set_xfail},
-    {"expect", KEY_LIST, set_expect},
-    {"fail", KEY_LIST, set_fail},
-    {"qemu", KEY_LIST, set_qemu},
+    {"name", 0, set_name},        {"kernel", 0, set_kernel},
+    {"append", 0, set_append},    {"initrd", 0, set_initrd},
+    {"mem", 0, set_mem},          {"smp", 0, set_smp},
+    {"timeout", 0, set_timeout},  {"exit", 0, set_exit},
+    {"accel", 0, set_accel},      {"xfail", 0, set_xfail},
+    {"flaky", 0, set_flaky},      {"expect", KEY_LIST, set_expect},
+    {"fail", KEY_LIST, set_fail}, {"qemu", KEY_LIST, set_qemu},
     {"stop", 0, set_stop},
 };
 
@@ -340,7 +345,7 @@ int vb_case_set(struct vb_case *c, const char *key, const char *value,
     }
     return fail(err, errlen,
                 "unknown key \"%.40s\" (known: name kernel "
-                "append initrd mem smp timeout exit accel xfail expect "
+                "append initrd mem smp timeout exit accel xfail flaky expect "
                 "fail qemu stop)",
                 key);
 }

@@ -74,6 +74,9 @@ static void report(const struct vb_case *c, const struct vb_result *r,
     } else if (c->xfail && !r->harness_signal) {
         printf("XFAIL %s: %s [xfail: %s]%s\n", c->name, r->why, c->xfail, log);
         n->skipped++;
+    } else if (c->flaky && r->verdict != VB_PASS && !r->harness_signal) {
+        printf("FLAKY %s: %s [flaky: %s]%s\n", c->name, r->why, c->flaky, log);
+        n->skipped++;
     } else if (r->verdict == VB_PASS) {
         printf("PASS %s (%.1f s)\n", c->name, r->seconds);
         n->passed++;

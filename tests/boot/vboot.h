@@ -47,6 +47,7 @@ struct vb_case {
     char *initrd; /* -initrd, QEMU's "a args,b" syntax, or NULL */
     char *accel;  /* "tcg"/"kvm" forced by the row, or NULL: the run's */
     char *xfail;  /* why this case is expected to fail, or NULL */
+    char *flaky;  /* why it may fail for reasons outside veneer, or NULL */
     unsigned mem_mib;
     unsigned smp;
     double timeout; /* seconds under TCG, before scaling */

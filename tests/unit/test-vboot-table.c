@@ -54,7 +54,7 @@ static void test_full_row(void)
         "initrd=\"/m/a args,/m/b\" mem=512 smp=4 timeout=2.5 exit=3 "
         "accel=tcg expect=first expect=\"second line\" expect=third "
         "fail=PANIC fail=\"triple fault\" qemu=\"-d int  -D /tmp/x\" "
-        "xfail=\"not yet\"";
+        "xfail=\"not yet\" flaky=\"not ours\"";
 
     CU_ASSERT_EQUAL_FATAL(parse(line, &c, err), 1);
     CU_ASSERT_STRING_EQUAL(c.name, "selftest");
@@ -67,6 +67,7 @@ static void test_full_row(void)
     CU_ASSERT_EQUAL(c.exit_status, 3);
     CU_ASSERT_STRING_EQUAL(c.accel, "tcg");
     CU_ASSERT_STRING_EQUAL(c.xfail, "not yet");
+    CU_ASSERT_STRING_EQUAL(c.flaky, "not ours");
     /* Expects keep their order: they must match serial lines in order. */
     CU_ASSERT_EQUAL_FATAL(c.expect.n, 3);
     CU_ASSERT_STRING_EQUAL(c.expect.v[0].src, "first");
@@ -215,6 +216,7 @@ static void test_hostile_values(void)
     refused("x kernel=k timeout=3s", "not a number of seconds");
     refused("x kernel=k accel=hvf", "must be tcg or kvm");
     refused("x kernel=k xfail=", "give the reason");
+    refused("x kernel=k flaky=", "give the reason");
     refused("x kernel=k expect=", "empty regex");
     refused("x kernel=k expect=\"(unclosed\"", "bad regex");
     refused("x kernel=k fail=\"[z-a]\"", "fail /[z-a]/: bad regex");
