@@ -33,7 +33,8 @@ EXTRA_DIST += bench/guest-kernel
 .PHONY: bench-guest-kernel
 
 # bench/smp: a 2-vCPU Linux dom0's workload with its vCPUs on one pCPU and
-# spread over two (smp_sched), in the same run: the parallel part's ratio.
+# spread over two (smp_sched=0 against smp_sched, the default), in the same
+# run: the parallel part's ratio.
 bench-smp: tests/boot/vboot $(CHECK_DEPS)
 	$(TIER_ENV) $(SHELL) $(srcdir)/bench/smp
 EXTRA_DIST += bench/smp

@@ -302,6 +302,13 @@ int pv_get_page_type(struct domain *d, mfn_t mfn, enum page_type type)
          *   entries nobody validated.
          * Same type again (revalidation) needs none: no one could write
          * the frame in between.
+         * On SMP the writable -> table direction (the one that matters for
+         * isolation) is safe as it stands: vCPUs of the guest run on other
+         * pCPUs meanwhile, but the flush returns only when every pCPU that
+         * may hold a writable translation has acknowledged it (smp.c), so
+         * validation below reads a frame no one can write any more; and
+         * from type_count 1 on, a new writable mapping is refused (-EINVAL
+         * above) until the table's last reference goes.
          */
         if (pg->type != type &&
             (pg->type == PGT_WRITABLE || is_table_type(pg->type)))

@@ -50,10 +50,11 @@ static void kick_interrupt(struct cpu_regs *regs)
  * The TLB clock (Xen's tlbflush clock, simplified): it ticks before every
  * full flush of any pCPU (every CR3 write: vCPU switches, guest kernel/user
  * toggles, flushes), and each pCPU remembers the tick of its last one. A
- * page stamped with the clock when its last writable mapping went has no
- * stale writable translation on a pCPU whose tick is later, so a type
- * change needs to flush only the others (most often: none, since PV guests
- * switch CR3 on every system call).
+ * page stamped with the clock when its last writable mapping (or its last
+ * reference as a page table) went has no stale translation or cached
+ * paging-structure entry through it on a pCPU whose tick is later, so a
+ * type change needs to flush only the others (most often: none, since PV
+ * guests switch CR3 on every system call).
  */
 static uint64_t tlb_clock = 1;
 
