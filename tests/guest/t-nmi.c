@@ -100,8 +100,8 @@ PVTEST(t_nmi_no_handler, "vcpu.send_nmi_without_handler",
 {
     nmi_reset();
     struct callback_unregister un = {.type = CALLBACKTYPE_nmi};
-    long unreg = HC(__HYPERVISOR_callback_op, CALLBACKOP_unregister, &un, 0,
-                    0, 0);
+    long unreg =
+        HC(__HYPERVISOR_callback_op, CALLBACKOP_unregister, &un, 0, 0, 0);
     long rc = hc_vcpu_op(VCPUOP_send_nmi, 0, NULL);
     long table = HC(__HYPERVISOR_set_trap_table, pv_trap_table, 0, 0, 0, 0);
     HC(__HYPERVISOR_xen_version, XENVER_version, 0, 0, 0, 0);
