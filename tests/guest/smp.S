@@ -14,7 +14,20 @@
     .text
     .globl ap_entry
 ap_entry:
-1:  mov %fs, %eax
+    /* What emulated CPUID (ud2; 'xen'; cpuid) shows this vCPU: leaf 1
+     * EBX and ECX, leaf 0xb subleaf 0 EDX (smp.cpuid_apic_id). */
+1:  mov $1, %eax
+    xor %ecx, %ecx
+    .byte 0x0f, 0x0b, 0x78, 0x65, 0x6e
+    cpuid
+    mov %ebx, ap_cpuid1_ebx(%rip)
+    mov %ecx, ap_cpuid1_ecx(%rip)
+    mov $0xb, %eax
+    xor %ecx, %ecx
+    .byte 0x0f, 0x0b, 0x78, 0x65, 0x6e
+    cpuid
+    mov %edx, ap_cpuidb_edx(%rip)
+    mov %fs, %eax
     mov %eax, ap_fs_seen(%rip)
     mov $FLAT_RING3_DS32, %eax
     mov %eax, %fs
@@ -28,6 +41,13 @@ ap_entry:
 
     .data
     .balign 4
+    .globl ap_cpuid1_ebx, ap_cpuid1_ecx, ap_cpuidb_edx
+ap_cpuid1_ebx:
+    .long 0
+ap_cpuid1_ecx:
+    .long 0
+ap_cpuidb_edx:
+    .long 0
     .globl ap_alive
 ap_alive:
     .long 0

@@ -6,7 +6,8 @@
 
 extern void ap_entry(void), event_callback(void), failsafe_callback(void),
     syscall_callback(void);
-extern volatile uint32_t ap_alive, ap_fs_seen;
+extern volatile uint32_t ap_alive, ap_fs_seen, ap_cpuid1_ebx, ap_cpuid1_ecx,
+    ap_cpuidb_edx;
 extern char ap_stack_top[];
 
 /* Waits (yielding) until cond holds; the bound only keeps a broken
@@ -191,5 +192,39 @@ PVTEST(t_smp_nmi, "smp.send_nmi_other_vcpu",
     CHECK_EQ(while_down, 0);
     CHECK(ran);
     CHECK_EQ(after, 1);
+    return PV_PASS;
+}
+
+static void xen_cpuid(uint32_t leaf, uint32_t r[4])
+{
+    uint32_t a = leaf, b, c = 0, d;
+    __asm__ volatile(".byte 0x0f, 0x0b, 0x78, 0x65, 0x6e\n\tcpuid"
+                     : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+    r[0] = a, r[1] = b, r[2] = c, r[3] = d;
+}
+
+PVTEST(t_smp_cpuid_apic_id, "smp.cpuid_apic_id",
+       "emulated CPUID leaf 1 EBX[31:24] (initial APIC ID) is 0 on vCPU 0 "
+       "and on vCPU 1, as Xen shows every PV vCPU; leaf 0xb gives an "
+       "x2APIC ID (vcpu_id * 2) only if leaf 1 shows x2APIC")
+{
+    uint32_t r[4], max[4], b[4];
+    xen_cpuid(0, max);
+    xen_cpuid(1, r);
+    xen_cpuid(0xb, b);
+    CHECK_EQ(r[1] >> 24, 0);
+    int x2apic = max[0] >= 0xb && (r[2] & (1u << 21));
+    if (x2apic)
+        CHECK_EQ(b[3], 0);
+    if (hc_vcpu_op(VCPUOP_is_up, 1, NULL) < 0)
+        SKIP("the domain has one vCPU (vCPU 0 checked)");
+    CHECK(WAIT_FOR(hc_vcpu_op(VCPUOP_is_up, 1, NULL) == 0));
+    ap_cpuid1_ebx = ap_cpuid1_ecx = ap_cpuidb_edx = 0xdeadbeef;
+    CHECK(ap_round());
+    CHECK(ap_cpuid1_ebx != 0xdeadbeef);
+    CHECK_EQ(ap_cpuid1_ebx >> 24, 0);
+    CHECK_EQ(ap_cpuid1_ecx & (1u << 21), r[2] & (1u << 21));
+    if (x2apic)
+        CHECK_EQ(ap_cpuidb_edx, 2);
     return PV_PASS;
 }
