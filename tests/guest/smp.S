@@ -1,7 +1,9 @@
 /*
  * The secondary vCPU's whole life (t-smp.c): every time it is brought up
  * it counts itself in ap_alive and takes itself down again with
- * VCPUOP_down. No C, no events, no traps: it shares nothing else.
+ * VCPUOP_down. No events; besides ap_entry, it enters only its failsafe
+ * callback below (its first run) and, in smp.send_nmi_other_vcpu, the
+ * test kernel's NMI entry.
  *
  * It also owns FS and ES selectors vCPU 0 never uses (FLAT_RING3_DS32):
  * at every wake-up it notes the FS it finds in ap_fs_seen, then loads
@@ -39,7 +41,52 @@ ap_entry:
     call hypercall_page + __HYPERVISOR_vcpu_op * 32
     jmp 1b
 
+/* vCPU 1's failsafe callback (smp.failsafe_first_run). Its first context
+ * has data selectors that cannot load, so it starts here: note the frame
+ * (RCX, R11, DS, ES, FS, GS, RIP, CS, ...), the live DS and our upcall
+ * mask, then return to the context's RIP with the null selectors. */
+    .globl ap_failsafe
+ap_failsafe:
+    mov 16(%rsp), %rax
+    mov %eax, ap_fsafe_sel(%rip)
+    mov 24(%rsp), %rax
+    mov %eax, ap_fsafe_sel+4(%rip)
+    mov 32(%rsp), %rax
+    mov %eax, ap_fsafe_sel+8(%rip)
+    mov 40(%rsp), %rax
+    mov %eax, ap_fsafe_sel+12(%rip)
+    mov 48(%rsp), %rax
+    mov %rax, ap_fsafe_rip(%rip)
+    mov 56(%rsp), %rax
+    mov %rax, ap_fsafe_cs(%rip)
+    mov %ds, %eax
+    mov %eax, ap_fsafe_live_ds(%rip)
+    mov pv+8(%rip), %rax /* pv.shared; vcpu_info[1] is 64 bytes in */
+    movzbl 65(%rax), %eax
+    mov %eax, ap_fsafe_mask(%rip)
+    lock incl ap_failsafes(%rip)
+    pop %rcx
+    pop %r11
+    add $32, %rsp
+    push $0
+    jmp hypercall_page + __HYPERVISOR_iret * 32
+
     .data
+    .balign 8
+    .globl ap_fsafe_rip, ap_fsafe_cs
+ap_fsafe_rip:
+    .quad 0
+ap_fsafe_cs:
+    .quad 0
+    .globl ap_fsafe_sel, ap_fsafe_live_ds, ap_fsafe_mask, ap_failsafes
+ap_fsafe_sel:
+    .long 0, 0, 0, 0
+ap_fsafe_live_ds:
+    .long 0
+ap_fsafe_mask:
+    .long 0
+ap_failsafes:
+    .long 0
     .balign 4
     .globl ap_cpuid1_ebx, ap_cpuid1_ecx, ap_cpuidb_edx
 ap_cpuid1_ebx:

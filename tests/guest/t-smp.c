@@ -5,7 +5,17 @@
 #include "traps.h"
 
 extern void ap_entry(void), event_callback(void), failsafe_callback(void),
-    syscall_callback(void);
+    syscall_callback(void), ap_failsafe(void);
+extern volatile uint32_t ap_fsafe_sel[4], ap_fsafe_live_ds, ap_fsafe_mask,
+    ap_failsafes;
+extern volatile uint64_t ap_fsafe_rip, ap_fsafe_cs;
+
+/* vCPU 1's first data selectors: LDT selectors, and it has no LDT, so
+ * none loads when it first runs (smp.failsafe_first_run). */
+#define AP_BAD_DS 0x0f
+#define AP_BAD_ES 0x17
+#define AP_BAD_FS 0x1f
+#define AP_BAD_GS 0x27
 extern volatile uint32_t ap_alive, ap_fs_seen, ap_cpuid1_ebx, ap_cpuid1_ecx,
     ap_cpuidb_edx;
 extern char ap_stack_top[];
@@ -21,6 +31,7 @@ extern char ap_stack_top[];
     })
 
 static struct vcpu_guest_context ctx;
+static int ap_round(void);
 
 static void ap_context(void)
 {
@@ -28,7 +39,7 @@ static void ap_context(void)
     /* Not VGCF_online: on Xen it clears "down" without waking the vCPU,
      * so the VCPUOP_up that follows finds nothing to do and the vCPU never
      * runs (Linux passes VGCF_in_kernel only). */
-    ctx.flags = VGCF_in_kernel;
+    ctx.flags = VGCF_in_kernel | VGCF_failsafe_disables_events;
     ctx.user_regs.rip = (unsigned long)ap_entry;
     ctx.user_regs.rsp = (unsigned long)ap_stack_top;
     ctx.user_regs.cs = FLAT_KERNEL_CS;
@@ -40,7 +51,11 @@ static void ap_context(void)
     ctx.kernel_sp = (unsigned long)ap_stack_top;
     ctx.ctrlreg[3] = xen_pfn_to_cr3(mm.l4_mfn);
     ctx.event_callback_eip = (unsigned long)event_callback;
-    ctx.failsafe_callback_eip = (unsigned long)failsafe_callback;
+    ctx.failsafe_callback_eip = (unsigned long)ap_failsafe;
+    ctx.user_regs.ds = AP_BAD_DS;
+    ctx.user_regs.es = AP_BAD_ES;
+    ctx.user_regs.fs = AP_BAD_FS;
+    ctx.user_regs.gs = AP_BAD_GS;
     ctx.syscall_callback_eip = (unsigned long)syscall_callback;
 }
 
@@ -63,6 +78,30 @@ PVTEST(t_smp_up_down, "smp.initialise_up_down",
     CHECK(WAIT_FOR(ap_alive == before + 2));
     CHECK(WAIT_FOR(hc_vcpu_op(VCPUOP_is_up, 1, NULL) == 0));
     CHECK_EQ(hc_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EEXIST);
+    return PV_PASS;
+}
+
+PVTEST(t_smp_failsafe, "smp.failsafe_first_run",
+       "vCPU 1's first context has data selectors that do not load: it "
+       "enters its failsafe callback once, with DS, ES, FS, GS in the frame, "
+       "null selectors loaded and events masked (VGCF_failsafe_disables_"
+       "events), RIP the context's and CS with RPL 0")
+{
+    if (hc_vcpu_op(VCPUOP_is_up, 1, NULL) < 0)
+        SKIP("the domain has one vCPU");
+    CHECK(WAIT_FOR(hc_vcpu_op(VCPUOP_is_up, 1, NULL) == 0));
+    CHECK_EQ(ap_failsafes, 1); /* smp.initialise_up_down ran it */
+    CHECK_EQ(ap_fsafe_sel[0], AP_BAD_DS);
+    CHECK_EQ(ap_fsafe_sel[1], AP_BAD_ES);
+    CHECK_EQ(ap_fsafe_sel[2], AP_BAD_FS);
+    CHECK_EQ(ap_fsafe_sel[3], AP_BAD_GS);
+    CHECK_EQ(ap_fsafe_live_ds, 0);
+    CHECK_EQ(ap_fsafe_mask, 1);
+    CHECK_EQ(ap_fsafe_rip, (uint64_t)ap_entry);
+    CHECK_EQ(ap_fsafe_cs & 0xffff, FLAT_KERNEL_CS & ~3);
+    /* Its later runs load good selectors: no more failsafe entries. */
+    CHECK(ap_round());
+    CHECK_EQ(ap_failsafes, 1);
     return PV_PASS;
 }
 

@@ -29,6 +29,9 @@ void pv_guest_trap(struct cpu_regs *regs);
  */
 int pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler,
               bool with_error_code, uint64_t error_code, bool mask_events);
+/* The failsafe callback after a data selector of v's failed to load: the
+ * frame also holds the selectors v had (DS, ES, FS, GS). Same returns. */
+int pv_bounce_failsafe(struct vcpu *v, struct cpu_regs *regs);
 /* Bounces exception `vector` through the guest's trap table. */
 void pv_inject_exception(struct vcpu *v, struct cpu_regs *regs,
                          unsigned int vector, bool with_error_code,

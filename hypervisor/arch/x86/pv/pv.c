@@ -116,29 +116,35 @@ static void save_segments(struct vcpu *v)
     v->gs_base_user = v->kernel_mode ? shadow : active;
 }
 
-/* Loads one data segment selector; one the guest's GDT no longer allows
- * becomes null (Xen would run the failsafe callback). */
+/* Loads one data segment selector; 0 if the guest's descriptor tables no
+ * longer allow it (null is loaded instead), else 1. */
 #define LOAD_SEG(seg, val)                                                  \
-    do {                                                                    \
+    ({                                                                      \
         uint64_t sel_ = (val);                                              \
+        uint32_t ok_ = 1;                                                   \
         __asm__ volatile(                                                   \
             "1: mov %w0, %%" seg "\n"                                       \
             "2:\n" EXTABLE("1b", "3f") ".pushsection .text.fixup, \"ax\"\n" \
                                        "3: xor %k0, %k0\n"                  \
                                        "mov %w0, %%" seg "\n"               \
+                                       "xor %k1, %k1\n"                     \
                                        "jmp 2b\n"                           \
                                        ".popsection\n"                      \
-            : "+r"(sel_)                                                    \
+            : "+r"(sel_), "+r"(ok_)                                         \
             :                                                               \
             : "memory");                                                    \
-    } while (0)
+        ok_;                                                                \
+    })
 
-static void load_segments(struct vcpu *v)
+/* False if any selector no longer loads: the caller owes the guest its
+ * failsafe callback (Xen's load_segments()). */
+static bool load_segments(struct vcpu *v)
 {
-    LOAD_SEG("ds", v->ds);
-    LOAD_SEG("es", v->es);
-    LOAD_SEG("fs", v->fs);
-    LOAD_SEG("gs", v->gs);
+    uint32_t ok = LOAD_SEG("ds", v->ds);
+    ok &= LOAD_SEG("es", v->es);
+    ok &= LOAD_SEG("fs", v->fs);
+    ok &= LOAD_SEG("gs", v->gs);
+    return ok;
 }
 
 void arch_vcpu_save(struct vcpu *v)
@@ -158,7 +164,7 @@ void arch_vcpu_load(struct vcpu *v)
     }
     *guest_regs() = v->regs;
     pv_gdt_load(v); /* the selectors below are looked up in it */
-    load_segments(v);
+    bool segs_ok = load_segments(v);
     load_segment_bases(v); /* after: a selector load changes the base */
     pv_load_page_tables(v);
     pv_debugreg_load(v);
@@ -169,6 +175,11 @@ void arch_vcpu_load(struct vcpu *v)
     __asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[512])v->fpu));
     if (v->virt_cr0_ts)
         write_cr0(read_cr0() | X86_CR0_TS);
+    /* A selector the guest left behind no longer loads (its descriptor
+     * went away while the vCPU was off its pCPU): as Xen, it runs its
+     * failsafe callback with the selectors it had (pv-abi.md 4.7). */
+    if (!segs_ok)
+        pv_bounce_failsafe(v, guest_regs());
 }
 
 void arch_load_idle_page_tables(void)

@@ -10,13 +10,15 @@
 #include <veneer/pv.h>
 #include <veneer/x86.h>
 
-int pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler,
-              bool with_error_code, uint64_t error_code, bool mask_events)
+/* The frame of pv-abi.md 4.2 with `n_extra` words (an error code, or the
+ * failsafe callback's DS, ES, FS, GS) between R11 and RIP. */
+static int bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler,
+                  const uint64_t *extra, unsigned int n_extra, bool mask_events)
 {
     struct vcpu_info *vi = v->vcpu_info;
     uint8_t saved_mask = vi ? vi->evtchn_upcall_mask : 1;
     bool from_user = !v->kernel_mode;
-    uint64_t frame[10];
+    uint64_t frame[13];
     unsigned int n = 0;
     uint64_t rsp;
 
@@ -33,8 +35,8 @@ int pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler,
 
     frame[n++] = regs->rcx;
     frame[n++] = regs->r11;
-    if (with_error_code)
-        frame[n++] = error_code;
+    for (unsigned int i = 0; i < n_extra; i++)
+        frame[n++] = extra[i];
     frame[n++] = regs->rip;
     frame[n++] = (cs & 0xffff) | ((uint64_t)saved_mask << 32);
     /* The frame shows the virtual IOPL only to a guest that asked for
@@ -63,6 +65,22 @@ int pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler,
     regs->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF |
                       X86_EFLAGS_VM | X86_EFLAGS_AC);
     return 0;
+}
+
+int pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler,
+              bool with_error_code, uint64_t error_code, bool mask_events)
+{
+    return bounce(v, regs, handler, &error_code, with_error_code ? 1 : 0,
+                  mask_events);
+}
+
+int pv_bounce_failsafe(struct vcpu *v, struct cpu_regs *regs)
+{
+    const uint64_t sels[4] = {v->ds, v->es, v->fs, v->gs};
+
+    /* A guest that registered none is entered at address 0, as on Xen. */
+    return bounce(v, regs, v->failsafe_cb.address, sels, 4,
+                  v->failsafe_cb.mask_events);
 }
 
 void pv_inject_exception(struct vcpu *v, struct cpu_regs *regs,
