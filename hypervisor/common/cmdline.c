@@ -128,6 +128,18 @@ static const char *parse_cpus(const char *val, size_t len, void *dst)
     return NULL;
 }
 
+/* smp_test_no_sipi=: an APIC ID (1 to 254; the boot CPU's would be
+ * skipped anyway), kept as ID + 1 so that 0 means "none". */
+static const char *parse_apic_id(const char *val, size_t len, void *dst)
+{
+    uint64_t v;
+
+    if (parse_u64(val, len, false, &v) || v < 1 || v > 254)
+        return "not an APIC ID from 1 to 254";
+    *(unsigned int *)dst = (unsigned int)v + 1;
+    return NULL;
+}
+
 /* sched_dump=: seconds between scheduler dumps, 1 to 3600. */
 static const char *parse_seconds(const char *val, size_t len, void *dst)
 {
@@ -165,6 +177,7 @@ static const struct opt opt_table[] = {
     OPT("smp_sched", parse_bool, smp_sched, false),
     OPT("sched_dump", parse_seconds, sched_dump, true),
     OPT("dump_at_exit", parse_bool, dump_at_exit, false),
+    OPT("smp_test_no_sipi", parse_apic_id, smp_test_no_sipi, true),
 };
 
 void cmdline_defaults(struct hv_options *opt)

@@ -287,6 +287,7 @@ void start_veneer(uint32_t magic, uint32_t mbi_paddr)
     sched_dump_interval = options.sched_dump;
     sched_dump_at_exit = options.dump_at_exit;
     sched_init();
+    smp_test_no_sipi = options.smp_test_no_sipi;
     smp_boot_cpus(options.nosmp ? 1 : options.max_cpus, trampoline_in_ram());
 
     modules_report(&boot_info, &ram);

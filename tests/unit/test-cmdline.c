@@ -193,6 +193,16 @@ static void test_smp_options(void)
         CU_ASSERT_EQUAL(o.max_cpus, 0);
         CU_ASSERT_EQUAL(o.sched_dump, 0);
     }
+    /* The test hook keeps APIC ID + 1 (0: none). */
+    CU_ASSERT_EQUAL(o.smp_test_no_sipi, 0);
+    CU_ASSERT_EQUAL(parse("smp_test_no_sipi=1", &o, &w), 0);
+    CU_ASSERT_EQUAL(o.smp_test_no_sipi, 2);
+    const char *bad_apic[] = {"smp_test_no_sipi=0", "smp_test_no_sipi=255",
+                              "smp_test_no_sipi", "smp_test_no_sipi=x"};
+    for (size_t i = 0; i < ARRAY_SIZE(bad_apic); i++) {
+        CU_ASSERT_EQUAL(parse(bad_apic[i], &o, &w), 1);
+        CU_ASSERT_EQUAL(o.smp_test_no_sipi, 0);
+    }
 }
 
 static void test_crash(void)

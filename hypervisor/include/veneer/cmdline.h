@@ -53,6 +53,10 @@ struct hv_options {
     bool smp_sched;              /* vCPUs run on secondary CPUs too (default) */
     unsigned int sched_dump;     /* seconds between 'd' dumps; 0: none */
     bool dump_at_exit;           /* the 'd' dump when the last domain stops */
+    /* Test hook (smp_test_no_sipi=APIC ID): that AP gets INIT but no
+     * STARTUP IPI, so it never answers and is abandoned (boot row
+     * smp-ap-no-answer); stored as APIC ID + 1, 0: none. */
+    unsigned int smp_test_no_sipi;
 };
 
 /* The most vCPUs a domain may have (MAX_VIRT_CPUS in domain.h). */

@@ -105,5 +105,8 @@ struct smp_stats {
 extern struct smp_stats smp_stats;
 void smp_init_boot_cpu(void);
 void smp_boot_cpus(unsigned int max_cpus, bool trampoline_ok);
+/* Test hook (smp_test_no_sipi=): APIC ID + 1 of an AP to send no STARTUP
+ * IPI, so that it never answers; 0: none. Set before smp_boot_cpus. */
+extern unsigned int smp_test_no_sipi;
 
 #endif
