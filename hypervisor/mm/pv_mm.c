@@ -310,9 +310,18 @@ int pv_get_page_type(struct domain *d, mfn_t mfn, enum page_type type)
          * from type_count 1 on, a new writable mapping is refused (-EINVAL
          * above) until the table's last reference goes.
          */
-        if (pg->type != type &&
-            (pg->type == PGT_WRITABLE || is_table_type(pg->type)))
-            pv_mm_flush_tlbs_since(pg->tlbflush_stamp);
+        if (pg->type == PGT_WRITABLE && type != PGT_WRITABLE)
+            /* Any guest's pCPU: a writable mapping may be a foreign one
+             * (the control domain's). */
+            pv_mm_flush_tlbs_since(NULL, pg->tlbflush_stamp);
+        else if (is_table_type(pg->type) && type != pg->type)
+            /* Only pCPUs on the owner's tables: no other domain can have
+             * used this frame as a table (tables hold own frames only),
+             * and a pCPU that switched tables since has flushed. Keeps a
+             * guest's fork storm from interrupting dom0's pCPUs. */
+            pv_mm_flush_tlbs_since(
+                pg->owner < MAX_DOMAINS ? domain_by_id(pg->owner) : NULL,
+                pg->tlbflush_stamp);
         pg->type = (uint8_t)type;
         pg->type_flags &= ~(PGTF_VALIDATED | PGTF_PINNED);
     }

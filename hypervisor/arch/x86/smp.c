@@ -156,9 +156,10 @@ void smp_flush_vcpus(const struct domain *d, uint64_t vcpus)
     flush_remote(&f);
 }
 
-void smp_flush_tlbs_since(uint64_t stamp)
+void smp_flush_tlbs_since(const struct domain *d, uint64_t stamp)
 {
-    struct flush_filter f = {.since = true, .stamp = stamp};
+    struct flush_filter f = {
+        .d = d, .vcpus = ~0ULL, .since = true, .stamp = stamp};
 
     /* This pCPU too only if it has not flushed since (every guest page
      * table switch flushes): type changes are frequent in Linux. */

@@ -41,9 +41,10 @@ uint64_t *pv_mm_table(mfn_t mfn);
  * (a frame stops being writable to become a table). */
 void pv_mm_flush_tlbs(void);
 /* The TLB clock, and a flush of every pCPU that has not flushed since
- * `stamp` (a page's last writable mapping went then). */
+ * `stamp` (a page's last writable mapping or table use went then): those
+ * with d's page tables loaded, or with any guest's if d is NULL. */
 uint64_t pv_mm_tlb_clock(void);
-void pv_mm_flush_tlbs_since(uint64_t stamp);
+void pv_mm_flush_tlbs_since(const struct domain *d, uint64_t stamp);
 
 /* General references: 0, or -EINVAL if d may not use the frame (not its
  * own, not a hypervisor frame shared with it, or not allocated). */

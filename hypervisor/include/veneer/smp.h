@@ -91,8 +91,9 @@ void smp_flush_tlbs(const struct domain *d);
 /* The same for the pCPUs running the vCPUs of d in the mask (bit = id). */
 void smp_flush_vcpus(const struct domain *d, uint64_t vcpus);
 /* The same for every pCPU whose last flush came no later than `stamp` on
- * the TLB clock (see smp.c), d or not. */
-void smp_flush_tlbs_since(uint64_t stamp);
+ * the TLB clock (see smp.c) and that has d's tables loaded (d NULL: any
+ * guest's). */
+void smp_flush_tlbs_since(const struct domain *d, uint64_t stamp);
 uint64_t smp_tlb_clock(void);
 /* Every CR3 load goes through here: it ticks the TLB clock. */
 void smp_write_cr3(uint64_t cr3);

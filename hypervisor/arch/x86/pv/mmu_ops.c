@@ -41,9 +41,9 @@ uint64_t pv_mm_tlb_clock(void)
     return smp_tlb_clock();
 }
 
-void pv_mm_flush_tlbs_since(uint64_t stamp)
+void pv_mm_flush_tlbs_since(const struct domain *d, uint64_t stamp)
 {
-    smp_flush_tlbs_since(stamp);
+    smp_flush_tlbs_since(d, stamp);
 }
 
 static void flush_one(uint64_t va)
