@@ -85,6 +85,13 @@ int pv_get_page(struct domain *d, mfn_t mfn)
     return 0;
 }
 
+/* The domain owning a frame; NULL for the hypervisor's, free or dying
+ * frames, and for an owner already gone. */
+static struct domain *page_owner(const struct page_info *pg)
+{
+    return pg->owner < MAX_DOMAINS ? domain_by_id(pg->owner) : NULL;
+}
+
 /* The last reference of a domain frame gone (given back and unmapped):
  * it returns to the allocator, after a flush, because the guest may not
  * have flushed the translation it just removed and the frame can go to
@@ -93,7 +100,7 @@ int pv_get_page(struct domain *d, mfn_t mfn)
 static void frame_released(mfn_t mfn)
 {
     struct page_info *pg = mfn_to_page(mfn);
-    struct domain *d = pg->owner < MAX_DOMAINS ? domain_by_id(pg->owner) : 0;
+    struct domain *d = page_owner(pg);
 
     if (pg->owner == OWNER_HYPERVISOR || pg->owner == OWNER_NONE)
         return;
@@ -291,8 +298,9 @@ int pv_get_page_type(struct domain *d, mfn_t mfn, enum page_type type)
     /* 0 -> 1: the type may change; tables are (re)validated. */
     if (pg->type != type || !(pg->type_flags & PGTF_VALIDATED)) {
         /*
-         * A change of type flushes every pCPU that has not flushed since
-         * the old type's last reference went (Xen does the same):
+         * A change of type flushes the pCPUs that may still hold a stale
+         * translation and have not flushed since the old type's last
+         * reference went (Xen does the same):
          * - writable -> table or descriptor page: no stale writable
          *   translation may let the guest edit what we validate (7.1);
          * - table -> anything: a paging-structure cache may still point
@@ -319,9 +327,7 @@ int pv_get_page_type(struct domain *d, mfn_t mfn, enum page_type type)
              * used this frame as a table (tables hold own frames only),
              * and a pCPU that switched tables since has flushed. Keeps a
              * guest's fork storm from interrupting dom0's pCPUs. */
-            pv_mm_flush_tlbs_since(
-                pg->owner < MAX_DOMAINS ? domain_by_id(pg->owner) : NULL,
-                pg->tlbflush_stamp);
+            pv_mm_flush_tlbs_since(page_owner(pg), pg->tlbflush_stamp);
         pg->type = (uint8_t)type;
         pg->type_flags &= ~(PGTF_VALIDATED | PGTF_PINNED);
     }

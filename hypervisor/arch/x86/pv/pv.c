@@ -239,12 +239,10 @@ void pv_exit_path(struct cpu_regs *regs)
      * events masked if its entry says so; without a handler it is
      * dropped, as in Xen. */
     if (!v->nmi_masked &&
-        __atomic_exchange_n(&v->nmi_pending, false, __ATOMIC_ACQ_REL)) {
-        const struct trap_info *ti = &v->trap_ctxt[X86_EXC_NMI];
-        if (ti->address) {
-            v->nmi_masked = true;
-            pv_bounce(v, regs, ti->address, false, 0, ti->flags & 4);
-        }
+        __atomic_exchange_n(&v->nmi_pending, false, __ATOMIC_ACQ_REL) &&
+        v->trap_ctxt[X86_EXC_NMI].address) {
+        v->nmi_masked = true;
+        pv_inject_exception(v, regs, X86_EXC_NMI, false, 0);
     }
 
     /* Deliver a pending event if the guest has events enabled (4.6). */
