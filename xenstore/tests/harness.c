@@ -188,6 +188,16 @@ const char *xt_op2(struct xs_conn *c, uint32_t type, uint32_t tx, const char *a,
     return result(&m, ok, false);
 }
 
+const char *xt_introduce(struct xs_conn *c, const char *id, const char *gfn,
+                         const char *port)
+{
+    char buf[XENSTORE_PAYLOAD_MAX + 8];
+    struct xt_msg m;
+    size_t l = xt_args(buf, 3, id, gfn, port);
+    bool ok = xt_req(c, XS_INTRODUCE, 0, buf, l, &m);
+    return result(&m, ok, false);
+}
+
 const char *xt_list(struct xs_conn *c, uint32_t type, uint32_t tx,
                     const char *path)
 {

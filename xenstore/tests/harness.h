@@ -59,6 +59,9 @@ const char *xt_op1(struct xs_conn *c, uint32_t type, uint32_t tx,
                    const char *arg);
 const char *xt_op2(struct xs_conn *c, uint32_t type, uint32_t tx, const char *a,
                    const char *b);
+/* INTRODUCE domid with its ring's frame number and event channel port. */
+const char *xt_introduce(struct xs_conn *c, const char *id, const char *gfn,
+                         const char *port);
 /* DIRECTORY/GET_PERMS style reply with NULs turned into ','. */
 const char *xt_list(struct xs_conn *c, uint32_t type, uint32_t tx,
                     const char *path);

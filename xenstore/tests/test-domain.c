@@ -7,19 +7,6 @@
 
 #include <string.h>
 
-static const char *introduce(struct xs_conn *c, const char *id, const char *gfn,
-                             const char *port)
-{
-    static char r[XENSTORE_PAYLOAD_MAX + 8];
-    char buf[64];
-    struct xt_msg m;
-    size_t l = xt_args(buf, 3, id, gfn, port);
-    if (!xt_req(c, XS_INTRODUCE, 0, buf, l, &m))
-        return "NOREPLY";
-    snprintf(r, sizeof(r), "%s%s", m.type == XS_ERROR ? "ERR:" : "", m.data);
-    return r;
-}
-
 static void get_domain_path(void)
 {
     struct xs_conn *c = xt_conn(0);
@@ -32,14 +19,14 @@ static void introduce_and_query(void)
     struct xs_conn *c = xt_conn(0);
     XT_STR(xt_op1(c, XS_IS_DOMAIN_INTRODUCED, 0, "0"), "T");
     XT_STR(xt_op1(c, XS_IS_DOMAIN_INTRODUCED, 0, "4"), "F");
-    XT_STR(introduce(c, "4", "-1", "3"), "OK");
+    XT_STR(xt_introduce(c, "4", "-1", "3"), "OK");
     XT_STR(xt_op1(c, XS_IS_DOMAIN_INTRODUCED, 0, "4"), "T");
-    XT_STR(introduce(c, "4", "12", "5"), "OK"); /* rebind */
-    XT_STR(introduce(c, "0", "12", "5"), "ERR:EINVAL");
-    XT_STR(introduce(c, "x", "12", "5"), "ERR:EINVAL"); /* atoi: dom0 */
-    XT_STR(introduce(c, "4", "12", "-5"), "ERR:EINVAL");
-    XT_STR(introduce(c, "8", "12", "0"), "ERR:EINVAL"); /* port > 0 */
-    XT_STR(introduce(c, "8", "12", "x"), "ERR:EINVAL");
+    XT_STR(xt_introduce(c, "4", "12", "5"), "OK"); /* rebind */
+    XT_STR(xt_introduce(c, "0", "12", "5"), "ERR:EINVAL");
+    XT_STR(xt_introduce(c, "x", "12", "5"), "ERR:EINVAL"); /* atoi: dom0 */
+    XT_STR(xt_introduce(c, "4", "12", "-5"), "ERR:EINVAL");
+    XT_STR(xt_introduce(c, "8", "12", "0"), "ERR:EINVAL"); /* port > 0 */
+    XT_STR(xt_introduce(c, "8", "12", "x"), "ERR:EINVAL");
     XT_STR(xt_op1(c, XS_INTRODUCE, 0, "4"), "ERR:EINVAL");
 }
 
@@ -47,7 +34,7 @@ static void release_cleans_up(void)
 {
     struct xs_conn *c = xt_conn(0), *g = xt_conn(4);
     XT_STR(xt_op1(c, XS_RELEASE, 0, "4"), "ERR:ENOENT");
-    XT_STR(introduce(c, "4", "1", "1"), "OK");
+    XT_STR(xt_introduce(c, "4", "1", "1"), "OK");
     xt_write(c, 0, "/local/domain/4/data", "");
     XT_STR(xt_op2(c, XS_SET_PERMS, 0, "/local/domain/4/data", "n4"), "OK");
     XT_STR(xt_write(g, 0, "data/x", "1"), "OK");
@@ -64,7 +51,7 @@ static void resume_rearms_release(void)
 {
     struct xs_conn *c = xt_conn(0);
     XT_STR(xt_op1(c, XS_RESUME, 0, "4"), "ERR:ENOENT");
-    introduce(c, "4", "1", "1");
+    xt_introduce(c, "4", "1", "1");
     XT_STR(xt_op1(c, XS_RESUME, 0, "4"), "OK");
 }
 
@@ -76,7 +63,7 @@ static void shutdown_fires_release_once(void)
     XT_STR(xt_op2(c, XS_WATCH, 0, "@releaseDomain", "r"), "OK");
     xt_drain_events(c);
     CU_ASSERT_EQUAL(xs_domain_shutdown(xt_d, 4), -ENOENT);
-    introduce(c, "4", "1", "1");
+    xt_introduce(c, "4", "1", "1");
     CU_ASSERT_EQUAL(xs_domain_shutdown(xt_d, 4), 0);
     CU_ASSERT_EQUAL(xt_drain_events(c), 1);
     CU_ASSERT_EQUAL(xs_domain_shutdown(xt_d, 4), 0);

@@ -130,11 +130,7 @@ static void set_perms_owner_must_be_a_domain(void)
     XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/o", "n5"), "OK");
     set(d0, "/o", 2, "n6", "r7");
     XT_STR(xt_list(d0, XS_GET_PERMS, 0, "/o"), "n6,r7");
-    char buf[32];
-    struct xt_msg m;
-    size_t l = xt_args(buf, 3, "9", "1234", "7");
-    xt_req(d0, XS_INTRODUCE, 0, buf, l, &m);
-    XT_STR(m.data, "OK");
+    XT_STR(xt_introduce(d0, "9", "1234", "7"), "OK");
     XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/o", "b9"), "OK");
     xt_d->domain_exists = cannot_tell;
     XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/o", "n7"), "OK");
@@ -150,16 +146,10 @@ static void set_target_delegates(void)
     XT_STR(xt_read(stub, 0, "/local/domain/5/x"), "ERR:EACCES");
     XT_STR(xt_op2(d0, XS_SET_TARGET, 0, "9", "5"), "ERR:ENOENT");
     XT_STR(xt_op1(d0, XS_INTRODUCE, 0, "9"), "ERR:EINVAL");
-    char buf[32];
-    struct xt_msg m;
-    size_t l = xt_args(buf, 3, "9", "1234", "7");
-    xt_req(d0, XS_INTRODUCE, 0, buf, l, &m);
-    XT_STR(m.data, "OK");
+    XT_STR(xt_introduce(d0, "9", "1234", "7"), "OK");
     /* Both ends must be introduced domains (find_connected_domain). */
     XT_STR(xt_op2(d0, XS_SET_TARGET, 0, "9", "5"), "ERR:ENOENT");
-    l = xt_args(buf, 3, "5", "1235", "8");
-    xt_req(d0, XS_INTRODUCE, 0, buf, l, &m);
-    XT_STR(m.data, "OK");
+    XT_STR(xt_introduce(d0, "5", "1235", "8"), "OK");
     XT_STR(xt_op2(d0, XS_SET_TARGET, 0, "9", "5"), "OK");
     XT_STR(xt_read(stub, 0, "/local/domain/5/x"), "v");
 }

@@ -176,11 +176,7 @@ static struct xs_conn *setup_guest(uint32_t start)
     struct xs_conn *d0 = xt_conn(0);
     xt_write(d0, 0, "/local/domain/7", "");
     XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/local/domain/7", "n7"), "OK");
-    char buf[32];
-    struct xt_msg m;
-    size_t l = xt_args(buf, 3, "7", "4660", "11"); /* gfn 0x1234 */
-    xt_req(d0, XS_INTRODUCE, 0, buf, l, &m);
-    XT_STR(m.data, "OK");
+    XT_STR(xt_introduce(d0, "7", "4660", "11"), "OK"); /* gfn 0x1234 */
     CU_ASSERT_EQUAL(g.attached, 1);
     return d0;
 }
@@ -234,16 +230,13 @@ static void ring_request_before_introduce(void)
     CU_ASSERT_EQUAL(guest_put(req, sizeof(req)), sizeof(req));
     uint64_t v;
     CU_ASSERT(read(g.to_server, &v, sizeof(v)) == sizeof(v)); /* unheard */
-    char args[32];
-    struct xt_msg m;
-    size_t l = xt_args(args, 3, "7", "4660", "11");
-    xt_req(d0, XS_INTRODUCE, 0, args, l, &m);
-    XT_STR(m.data, "OK");
+    XT_STR(xt_introduce(d0, "7", "4660", "11"), "OK");
     /* The reply is in the ring and the guest was notified, with no event
      * from the guest in between. */
     CU_ASSERT_EQUAL(g.page->req_cons, sizeof(req));
     CU_ASSERT(g.page->rsp_prod > 0);
     CU_ASSERT(read(g.to_guest, &v, sizeof(v)) == sizeof(v));
+    struct xt_msg m;
     CU_ASSERT_FATAL(guest_recv(&m));
     CU_ASSERT_EQUAL(m.type, XS_READ);
     CU_ASSERT_EQUAL(m.req_id, 5);

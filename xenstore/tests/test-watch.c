@@ -93,11 +93,7 @@ static void root_watch_misses_specials(void)
     struct xs_conn *c = xt_conn(0);
     watch(c, "/", "root", "OK");
     xt_drain_events(c);
-    char buf[32];
-    struct xt_msg m;
-    size_t l = xt_args(buf, 3, "6", "1", "1");
-    xt_req(c, XS_INTRODUCE, 0, buf, l, &m);
-    XT_STR(m.data, "OK");
+    XT_STR(xt_introduce(c, "6", "1", "1"), "OK");
     XT_STR(event(c), "none");
 }
 
@@ -175,21 +171,18 @@ static void special_watches(void)
     xt_drain_events(g);
     xt_write(d0, 0, "/local/domain/3", "");
     XT_STR(event(d0), "none"); /* ordinary writes do not fire @ watches */
-    char buf[32];
-    struct xt_msg m;
-    size_t l = xt_args(buf, 3, "3", "99", "4");
-    xt_req(d0, XS_INTRODUCE, 0, buf, l, &m);
-    XT_STR(m.data, "OK");
+    XT_STR(xt_introduce(d0, "3", "99", "4"), "OK");
     XT_STR(event(d0), "@introduceDomain|in");
-    xt_req(d0, XS_INTRODUCE, 0, buf, l, &m); /* again: rebind, no event */
+    xt_introduce(d0, "3", "99", "4"); /* again: rebind, no event */
     XT_STR(event(d0), "none");
     XT_STR(xt_op1(d0, XS_RELEASE, 0, "3"), "OK");
     XT_STR(event(d0), "@releaseDomain|out");
     XT_STR(event(g), "none"); /* not allowed by @releaseDomain's perms */
-    l = xt_args(buf, 3, "@releaseDomain", "n0", "r5");
+    char buf[32];
+    struct xt_msg m;
+    size_t l = xt_args(buf, 3, "@releaseDomain", "n0", "r5");
     xt_req(d0, XS_SET_PERMS, 0, buf, l, &m);
-    l = xt_args(buf, 3, "3", "99", "4");
-    xt_req(d0, XS_INTRODUCE, 0, buf, l, &m);
+    xt_introduce(d0, "3", "99", "4");
     XT_STR(xt_op1(d0, XS_RELEASE, 0, "3"), "OK");
     XT_STR(event(g), "@releaseDomain|gout");
 }
