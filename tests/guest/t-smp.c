@@ -166,6 +166,19 @@ static uint16_t read_es(void)
     return sel;
 }
 
+/* vCPU 1 exists, is down and has our context (given here, or already by
+ * smp.initialise_up_down): PV_PASS, else the case's skip or failure. */
+static int ap_ready(void)
+{
+    if (hc_vcpu_op(VCPUOP_is_up, 1, NULL) < 0)
+        SKIP("the domain has one vCPU");
+    CHECK(WAIT_FOR(hc_vcpu_op(VCPUOP_is_up, 1, NULL) == 0));
+    ap_context();
+    long rc = hc_vcpu_op(VCPUOP_initialise, 1, &ctx);
+    CHECK(rc == 0 || rc == -XEN_EEXIST);
+    return PV_PASS;
+}
+
 /* Runs vCPU 1 once more (it loads its own FS/ES, counts itself and goes
  * down); 0 if it did not come back down in time. */
 static int ap_round(void)
@@ -182,12 +195,9 @@ PVTEST(t_smp_segments, "smp.segments_per_vcpu",
        "show up in vCPU 0, and vCPU 1 finds its own FS again after vCPU 0 "
        "ran")
 {
-    if (hc_vcpu_op(VCPUOP_is_up, 1, NULL) < 0)
-        SKIP("the domain has one vCPU");
-    CHECK(WAIT_FOR(hc_vcpu_op(VCPUOP_is_up, 1, NULL) == 0));
-    ap_context();
-    long rc = hc_vcpu_op(VCPUOP_initialise, 1, &ctx);
-    CHECK(rc == 0 || rc == -XEN_EEXIST); /* smp.initialise_up_down did */
+    int ready = ap_ready();
+    if (ready != PV_PASS)
+        return ready;
     __asm__ volatile("movw %w0, %%fs\n movw %w0, %%es" : : "r"(0));
     for (int round = 0; round < 3; round++) {
         CHECK(ap_round());
@@ -212,12 +222,9 @@ PVTEST(t_smp_nmi, "smp.send_nmi_other_vcpu",
        "VCPUOP_send_nmi to vCPU 1 while it is down stays pending (two sends "
        "are one NMI) and reaches it once it runs (Linux's NMI IPI)")
 {
-    if (hc_vcpu_op(VCPUOP_is_up, 1, NULL) < 0)
-        SKIP("the domain has one vCPU");
-    CHECK(WAIT_FOR(hc_vcpu_op(VCPUOP_is_up, 1, NULL) == 0));
-    ap_context();
-    long rc = hc_vcpu_op(VCPUOP_initialise, 1, &ctx);
-    CHECK(rc == 0 || rc == -XEN_EEXIST);
+    int ready = ap_ready();
+    if (ready != PV_PASS)
+        return ready;
     ap_nmis = 0;
     pv_nmi_hook = count_nmi;
     long s1 = hc_vcpu_op(VCPUOP_send_nmi, 1, NULL);
