@@ -68,7 +68,7 @@ int xs_hv_open(void)
 void xs_dom_exc_sweep(struct xs_daemon *d, int *privfd)
 {
     if (*privfd < 0) {
-        *privfd = open(PRIVCMD_DEV, O_RDWR | O_CLOEXEC);
+        *privfd = xs_hv_open();
         if (*privfd < 0) {
             xs_log(d, "VIRQ_DOM_EXC: %s: %s", PRIVCMD_DEV, strerror(errno));
             return;
