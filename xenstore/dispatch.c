@@ -147,8 +147,9 @@ unsigned xs_perm_for(struct xs_conn *c, const struct xs_perm *p, uint32_t np)
     if (p[0].id == c->domid || p[0].id == target)
         return XS_PERM_R | XS_PERM_W;
     for (uint32_t i = 1; i < np; i++)
-        if (p[i].id == c->domid || p[i].id == target)
-            return p[i].perms;
+        if (!(p[i].perms & XS_PERM_IGNORED) &&
+            (p[i].id == c->domid || p[i].id == target))
+            return p[i].perms & (XS_PERM_R | XS_PERM_W);
     return p[0].perms;
 }
 

@@ -333,8 +333,8 @@ int xs_op_get_perms(struct xs_req *r)
 }
 
 /* dom0, a domain introduced to us, or one the hypervisor knows (when we
- * can ask it; when it cannot tell, the owner is taken to exist). */
-static bool owner_exists(struct xs_daemon *d, uint32_t domid)
+ * can ask it; when it cannot tell, the domain is taken to exist). */
+static bool domain_exists(struct xs_daemon *d, uint32_t domid)
 {
     if (domid == 0 || !d->domain_exists)
         return true;
@@ -369,9 +369,12 @@ int xs_op_set_perms(struct xs_req *r)
         if ((rc = xs_perm_parse(argv[i + 1], &p[i])))
             goto out;
     /* An owner that is no domain: ENOENT, before the path is looked at,
-     * as xenstored's domain_alloc_permrefs (later entries naming no
-     * domain are kept: xenstored keeps them too, marked ignored). */
-    if (!owner_exists(d, p[0].id)) {
+     * as xenstored's domain_alloc_permrefs; later entries naming no domain
+     * are kept but grant nothing (xenstored marks them ignored too). */
+    for (uint32_t i = 0; i < np; i++)
+        if (!domain_exists(d, p[i].id))
+            p[i].perms |= XS_PERM_IGNORED;
+    if (p[0].perms & XS_PERM_IGNORED) {
         rc = -ENOENT;
         goto out;
     }

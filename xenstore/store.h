@@ -13,11 +13,16 @@
 
 #define XS_PERM_R 1u
 #define XS_PERM_W 2u
+/* An entry after the owner that named no domain when it was set (the
+ * hypervisor, asked, did not know it): listed, but grants nothing, so a
+ * domain created later with that id inherits no access (xenstored's
+ * XS_PERM_IGNORE). */
+#define XS_PERM_IGNORED 4u
 
 /* One permission entry; the first entry of a list names the owner. */
 struct xs_perm {
     uint32_t id;
-    uint32_t perms; /* XS_PERM_R | XS_PERM_W */
+    uint32_t perms; /* XS_PERM_R | XS_PERM_W | XS_PERM_IGNORED */
 };
 
 /* Flags of a node that lives in a transaction overlay (see txn.c). */

@@ -128,6 +128,17 @@ static void set_perms_owner_must_be_a_domain(void)
     XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "@releaseDomain", "n7"), "ERR:ENOENT");
     XT_STR(xt_list(d0, XS_GET_PERMS, 0, "/o"), "n0");
     XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/o", "n5"), "OK");
+    /* r7 names no domain: listed, but a domain 7 created later gets
+     * nothing from it; r6 names one and grants. */
+    char b3[64];
+    struct xt_msg m3;
+    size_t l3 = xt_args(b3, 4, "/o", "n6", "r7", "r5");
+    xt_req(d0, XS_SET_PERMS, 0, b3, l3, &m3);
+    XT_STR(m3.data, "OK");
+    XT_STR(xt_list(d0, XS_GET_PERMS, 0, "/o"), "n6,r7,r5");
+    struct xs_conn *g7 = xt_conn(7), *g5 = xt_conn(5);
+    XT_STR(xt_read(g7, 0, "/o"), "ERR:EACCES");
+    XT_STR(xt_read(g5, 0, "/o"), "");
     set(d0, "/o", 2, "n6", "r7");
     XT_STR(xt_list(d0, XS_GET_PERMS, 0, "/o"), "n6,r7");
     XT_STR(xt_introduce(d0, "9", "1234", "7"), "OK");
@@ -136,6 +147,9 @@ static void set_perms_owner_must_be_a_domain(void)
     XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/o", "n7"), "OK");
     xt_d->domain_exists = NULL;
     XT_STR(xt_op2(d0, XS_SET_PERMS, 0, "/o", "n8"), "OK");
+    /* No hypervisor to ask (plain Linux): every entry counts. */
+    set(d0, "/o", 2, "n8", "r7");
+    XT_STR(xt_read(g7, 0, "/o"), "");
 }
 
 static void set_target_delegates(void)
