@@ -17,6 +17,14 @@
  * column is vstored's ops/s over xenstored's. Never used for pass/fail:
  * figures only.
  *
+ * Next to the rates, the daemon's own CPU time per operation: its utime +
+ * stime (/proc/PID/stat) over the measurement windows, divided by the
+ * operations done in them. The rates are bounded by the client's round trip
+ * (in a dom0 under TCG, PV syscalls through the hypervisor); the CPU time is
+ * what the daemon itself spends, the thing a faster daemon can cut. In the
+ * reference mode xenstored's pid comes from $XS_BENCH_XEN_PID (none: its
+ * column is "-"). Figures only as well.
+ *
  * usage: xs-bench VSTORED [SECONDS-PER-MEASUREMENT]
  *        xs-bench --reference XEN_SOCKET VSTORED [SECONDS-PER-MEASUREMENT]
  */
@@ -43,6 +51,9 @@ static int nodes = 100000; /* $XS_BENCH_NODES: the store's size */
 static volatile int stop;
 static pthread_barrier_t barrier;
 static char anchor_path[108];
+static pid_t daemon_pid = -1; /* whose CPU time the windows measure */
+static double cpu_acc;        /* daemon CPU seconds over measure()'s runs */
+static long ops_acc;          /* operations done in them */
 
 static double now(void)
 {
@@ -213,6 +224,30 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* The daemon's utime + stime in seconds, or -1 (no daemon_pid, gone). */
+static double daemon_cpu(void)
+{
+    if (daemon_pid <= 0)
+        return -1;
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)daemon_pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    /* Fields after the command name (which may hold spaces and parens):
+     * state is field 3, utime 14, stime 15. */
+    char *p = strrchr(buf, ')');
+    unsigned long ut, st;
+    if (!p ||
+        sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+               &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) / sysconf(_SC_CLK_TCK);
+}
+
 /* Runs op with n clients for the measurement time; returns ops/s. */
 static double measure_once(enum op op, int n, long *errors)
 {
@@ -224,6 +259,7 @@ static double measure_once(enum op op, int n, long *errors)
         pthread_create(&w[i].th, NULL, worker_main, &w[i]);
     }
     pthread_barrier_wait(&barrier);
+    double c0 = daemon_cpu();
     double t0 = now();
     struct timespec d = {(time_t)seconds,
                          (long)((seconds - (time_t)seconds) * 1e9)};
@@ -237,16 +273,27 @@ static double measure_once(enum op op, int n, long *errors)
         *errors += w[i].errors;
     }
     double t = now() - t0;
+    double c1 = daemon_cpu();
+    if (c0 >= 0 && c1 >= 0 && cpu_acc >= 0) {
+        cpu_acc += c1 - c0;
+        ops_acc += ops;
+    } else {
+        cpu_acc = -1;
+    }
     pthread_barrier_destroy(&barrier);
     return ops / t;
 }
 
-/* The median of three runs: the machine is shared, single runs are noisy. */
-static double measure(enum op op, int n, long *errors)
+/* The median of three runs: the machine is shared, single runs are noisy.
+ * *cpu_us: the daemon's CPU microseconds per operation over all three
+ * (-1: not known). */
+static double measure(enum op op, int n, long *errors, double *cpu_us)
 {
     double r[3], t;
     long e;
     *errors = 0;
+    cpu_acc = 0;
+    ops_acc = 0;
     for (int i = 0; i < 3; i++) {
         r[i] = measure_once(op, n, &e);
         *errors += e;
@@ -258,6 +305,7 @@ static double measure(enum op op, int n, long *errors)
                 r[i] = r[j];
                 r[j] = t;
             }
+    *cpu_us = cpu_acc >= 0 && ops_acc > 0 ? cpu_acc * 1e6 / ops_acc : -1;
     return r[1];
 }
 
@@ -271,6 +319,7 @@ static int populate(void)
         return -1;
     }
     char path[64];
+    double c0 = daemon_cpu();
     double t0 = now();
     long failed = 0;
     for (int base = 0; base < nodes; base += 1000) {
@@ -314,9 +363,13 @@ static int populate(void)
                 failed, nodes / 1000, last, n);
         return -1;
     }
+    double c1 = daemon_cpu();
     printf("store populated: %d nodes in %.2f s (transactions of 1000 "
-           "writes)\n",
+           "writes)",
            nodes, now() - t0);
+    if (c0 >= 0 && c1 >= 0)
+        printf(", daemon CPU %.2f s", c1 - c0);
+    printf("\n");
     return 0;
 }
 
@@ -325,7 +378,8 @@ struct daemon {
     pid_t pid;
 };
 
-/* Starts VSTORED on dir/socket; 0 once its socket is there. */
+/* Starts VSTORED on dir/socket; 0 once its socket is there (and its CPU
+ * time is the one measured from then on). */
 static int start_vstored(const char *bin, const char *dir, struct daemon *v)
 {
     struct stat st;
@@ -346,6 +400,7 @@ static int start_vstored(const char *bin, const char *dir, struct daemon *v)
         fprintf(stderr, "%s made no socket %s in 5 s\n", bin, v->sock);
         return -1;
     }
+    daemon_pid = v->pid; /* --foreground: the daemon is this child */
     return 0;
 }
 
@@ -359,7 +414,8 @@ static void stop_vstored(struct daemon *v)
 }
 
 /* Every operation at 1 and 16 clients against the daemon on sock. */
-static int measure_all(const char *sock, double r[NOPS][2], long errs[NOPS])
+static int measure_all(const char *sock, double r[NOPS][2], long errs[NOPS],
+                       double cpu[NOPS][2])
 {
     int conc[2] = {1, CLIENTS};
     long err;
@@ -369,24 +425,64 @@ static int measure_all(const char *sock, double r[NOPS][2], long errs[NOPS])
     for (enum op op = 0; op < OP_ANCHOR; op++) {
         errs[op] = 0;
         for (int c = 0; c < 2; c++) {
-            r[op][c] = measure(op, conc[c], &err);
+            r[op][c] = measure(op, conc[c], &err, &cpu[op][c]);
             errs[op] += err;
         }
     }
     return 0;
 }
 
+static void cpu_cell(double us)
+{
+    us >= 0 ? printf(" %10.1f", us) : printf(" %10s", "-");
+}
+
+/* The daemons' CPU time per operation; with two, the ratio ref/vstored
+ * (above 1: vstored spends less). */
+static void print_cpu(const char *ref, double rc[NOPS][2], double vc[NOPS][2])
+{
+    printf("\ndaemon CPU time per operation, us (utime+stime from "
+           "/proc/PID/stat over the\nwindows / operations done; clock tick "
+           "%ld/s)%s\n",
+           sysconf(_SC_CLK_TCK),
+           ref ? "; ratio = xenstored / vstored (above 1: vstored spends less)"
+               : "");
+    if (ref)
+        printf("%-20s %10s %10s %6s %10s %10s %6s\n", "operation", "xen 1c",
+               "vstored 1c", "ratio", "xen 16c", "vstored16c", "ratio");
+    else
+        printf("%-20s %10s %10s\n", "operation", "1 client", "16 clients");
+    for (enum op op = 0; op < OP_ANCHOR; op++) {
+        printf("%-20s", op_names[op]);
+        for (int c = 0; c < 2; c++) {
+            if (ref) {
+                cpu_cell(rc[op][c]);
+                cpu_cell(vc[op][c]);
+                if (rc[op][c] > 0 && vc[op][c] > 0)
+                    printf(" %6.2f", rc[op][c] / vc[op][c]);
+                else
+                    printf(" %6s", "-");
+            } else {
+                cpu_cell(vc[op][c]);
+            }
+        }
+        printf("\n");
+    }
+}
+
 static int reference_mode(const char *xen_sock, const char *vstored,
                           const char *dir)
 {
-    static double x[NOPS][2], v[NOPS][2];
+    static double x[NOPS][2], v[NOPS][2], xc[NOPS][2], vc[NOPS][2];
     long xe[NOPS], ve[NOPS];
     struct daemon d = {.pid = -1};
-    printf("Debian's C xenstored (%s):\n", xen_sock);
-    if (measure_all(xen_sock, x, xe))
+    const char *env = getenv("XS_BENCH_XEN_PID");
+    daemon_pid = env ? atoi(env) : -1;
+    printf("Debian's C xenstored (%s, pid %d):\n", xen_sock, (int)daemon_pid);
+    if (measure_all(xen_sock, x, xe, xc))
         return 1;
     printf("vstored (%s):\n", vstored);
-    if (start_vstored(vstored, dir, &d) || measure_all(d.sock, v, ve)) {
+    if (start_vstored(vstored, dir, &d) || measure_all(d.sock, v, ve, vc)) {
         stop_vstored(&d);
         return 1;
     }
@@ -401,6 +497,7 @@ static int reference_mode(const char *xen_sock, const char *vstored,
         printf("%-20s %10.0f %10.0f %6.2f %10.0f %10.0f %6.2f %3ld/%ld\n",
                op_names[op], x[op][0], v[op][0], v[op][0] / x[op][0], x[op][1],
                v[op][1], v[op][1] / x[op][1], xe[op], ve[op]);
+    print_cpu("xenstored", xc, vc);
     return 0;
 }
 
@@ -455,13 +552,13 @@ int main(int argc, char **argv)
     }
     int rc = 1;
     struct daemon d = {.pid = -1};
-    static double r[NOPS][2];
+    static double r[NOPS][2], cpu[NOPS][2];
     long errs[NOPS], err;
-    if (start_vstored(argv[1], dir, &d) || measure_all(d.sock, r, errs))
+    if (start_vstored(argv[1], dir, &d) || measure_all(d.sock, r, errs, cpu))
         goto out;
     int conc[2] = {1, CLIENTS};
     for (int c = 0; c < 2; c++)
-        r[OP_ANCHOR][c] = measure(OP_ANCHOR, conc[c], &err);
+        r[OP_ANCHOR][c] = measure(OP_ANCHOR, conc[c], &err, &cpu[OP_ANCHOR][c]);
     errs[OP_ANCHOR] = 0;
     printf("\nvstored, local mode, median of 3 runs of %.1f s, %d-node store\n",
            seconds, nodes);
@@ -475,6 +572,7 @@ int main(int argc, char **argv)
            "concurrency (1.00 = as fast as an echo server)\n");
     printf("reference mode (Debian's C xenstored in a Xen 4.17 dom0, the "
            "ratio to it): make bench-xenstore-ref\n");
+    print_cpu(NULL, NULL, cpu);
     rc = 0;
 out:
     stop_vstored(&d);
