@@ -284,6 +284,10 @@ void gnttab_map_one(struct gnttab_map_grant_ref *op)
             goto undo;
         types++;
     }
+    /* Unmapping flushes every pCPU anyway; noting the grantee keeps the
+     * rule of a type change in one place (mm/pv_mm.c). */
+    if (!ro && types)
+        pv_mm_note_writable_user(ld, frame);
     if (flags & GNTMAP_host_map) {
         rc = create_host_mapping(ld, op->host_addr, frame, flags, &maddr);
         if (rc)

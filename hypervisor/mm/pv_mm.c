@@ -92,6 +92,14 @@ static struct domain *page_owner(const struct page_info *pg)
     return pg->owner < MAX_DOMAINS ? domain_by_id(pg->owner) : NULL;
 }
 
+void pv_mm_note_writable_user(const struct domain *d, mfn_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+
+    if (pg->owner != d->id)
+        pg->type_flags |= PGTF_FOREIGN_RW;
+}
+
 /* The last reference of a domain frame gone (given back and unmapped):
  * it returns to the allocator, after a flush, because the guest may not
  * have flushed the translation it just removed and the frame can go to
@@ -175,6 +183,7 @@ static int get_page_from_l1e(struct domain *d, struct domain *pg_owner,
             pv_put_page(mfn);
             return -EBUSY;
         }
+        pv_mm_note_writable_user(d, mfn);
     }
     return 0;
 }
@@ -318,11 +327,17 @@ int pv_get_page_type(struct domain *d, mfn_t mfn, enum page_type type)
          * from type_count 1 on, a new writable mapping is refused (-EINVAL
          * above) until the table's last reference goes.
          */
-        if (pg->type == PGT_WRITABLE && type != PGT_WRITABLE)
-            /* Any guest's pCPU: a writable mapping may be a foreign one
-             * (the control domain's). */
-            pv_mm_flush_tlbs_since(NULL, pg->tlbflush_stamp);
-        else if (is_table_type(pg->type) && type != pg->type)
+        if (pg->type == PGT_WRITABLE && type != PGT_WRITABLE) {
+            /* Only pCPUs on the owner's tables, unless another domain
+             * (the control domain through mmu_update, a grantee) mapped
+             * the frame writable since the last change: then any
+             * guest's. A frame changing hands was flushed everywhere
+             * when it was freed (frame_released). */
+            pv_mm_flush_tlbs_since(
+                pg->type_flags & PGTF_FOREIGN_RW ? NULL : page_owner(pg),
+                pg->tlbflush_stamp);
+            pg->type_flags &= ~PGTF_FOREIGN_RW;
+        } else if (is_table_type(pg->type) && type != pg->type)
             /* Only pCPUs on the owner's tables: no other domain can have
              * used this frame as a table (tables hold own frames only),
              * and a pCPU that switched tables since has flushed. Keeps a

@@ -49,10 +49,13 @@ uint64_t pv_mm_tlb_clock(void)
     return 0;
 }
 
+/* Whose pCPUs the last flush since a stamp reached (NULL: any guest's). */
+static const struct domain *last_flush_for;
+
 void pv_mm_flush_tlbs_since(const struct domain *d, uint64_t stamp)
 {
-    (void)d;
     (void)stamp;
+    last_flush_for = d;
     flushes++;
 }
 
@@ -316,6 +319,52 @@ static void test_type_change_flushes(void)
         pv_mm_update_entry(&dom, &dom, (map << PAGE_SHIFT), 0, false), 0);
     CU_ASSERT_EQUAL(pv_mm_pin(&dom, l1, PGT_L1), 0);
     CU_ASSERT_EQUAL(flushes, f + 2);
+    teardown();
+}
+
+/* A writable frame's stale translations can only sit on pCPUs that ran
+ * the domains that mapped it: the owner's, unless another domain (here
+ * the control domain, through mmu_update's foreigndom) mapped it too. */
+static void test_writable_to_table_flush_scope(void)
+{
+    setup();
+    dom.privileged = true;
+    mfn_t map = alloc_for(&dom), own_map = alloc_for(&other);
+    mfn_t frame = alloc_for(&other);
+    CU_ASSERT_EQUAL(pv_mm_pin(&dom, map, PGT_L1), 0);
+    CU_ASSERT_EQUAL(pv_mm_pin(&other, own_map, PGT_L1), 0);
+
+    /* The owner's own writable mapping: only the owner's pCPUs. */
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&other, &other, own_map << PAGE_SHIFT,
+                                       rw(frame), false),
+                    0);
+    CU_ASSERT_EQUAL(
+        pv_mm_update_entry(&other, &other, own_map << PAGE_SHIFT, 0, false), 0);
+    last_flush_for = &dom;
+    CU_ASSERT_EQUAL(pv_mm_pin(&other, frame, PGT_L1), 0);
+    CU_ASSERT_PTR_EQUAL(last_flush_for, &other);
+    CU_ASSERT_EQUAL(pv_mm_unpin(&other, frame), 0);
+
+    /* The control domain's writable mapping: every guest's pCPUs, once. */
+    CU_ASSERT_EQUAL(
+        pv_mm_update_entry(&dom, &other, map << PAGE_SHIFT, rw(frame), false),
+        0);
+    CU_ASSERT_EQUAL(
+        pv_mm_update_entry(&dom, &other, map << PAGE_SHIFT, 0, false), 0);
+    last_flush_for = &dom;
+    CU_ASSERT_EQUAL(pv_mm_pin(&other, frame, PGT_L1), 0);
+    CU_ASSERT_PTR_NULL(last_flush_for);
+    CU_ASSERT_EQUAL(pv_mm_unpin(&other, frame), 0);
+
+    /* The flush forgets it: the next round trip by the owner alone is
+     * narrow again. */
+    CU_ASSERT_EQUAL(pv_mm_update_entry(&other, &other, own_map << PAGE_SHIFT,
+                                       rw(frame), false),
+                    0);
+    CU_ASSERT_EQUAL(
+        pv_mm_update_entry(&other, &other, own_map << PAGE_SHIFT, 0, false), 0);
+    CU_ASSERT_EQUAL(pv_mm_pin(&other, frame, PGT_L1), 0);
+    CU_ASSERT_PTR_EQUAL(last_flush_for, &other);
     teardown();
 }
 
@@ -891,6 +940,9 @@ static const struct unit_case pv_mm_cases[] = {
     {"entry updates move references", test_updates},
     {"a change of page type flushes stale translations",
      test_type_change_flushes},
+    {"a writable frame becomes a table flushing its owner's pCPUs, or every "
+     "guest's after another domain's writable mapping",
+     test_writable_to_table_flush_scope},
     {"shared_info is mappable RW by its domain only", test_shared_info},
     {"base pointers take and drop L4 references", test_base_pointers},
     {"a frame given back twice", test_release_twice},

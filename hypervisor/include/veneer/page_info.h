@@ -38,6 +38,10 @@ enum page_type {
 /* page_info.type_flags */
 #define PGTF_VALIDATED (1u << 0)
 #define PGTF_PINNED    (1u << 1)
+/* A domain other than the owner held a writable mapping of the frame since
+ * its last change of type: that change must flush every guest's pCPUs, not
+ * only the owner's (mm/pv_mm.c). */
+#define PGTF_FOREIGN_RW (1u << 2)
 
 struct page_info {
     struct page_info *next, *prev; /* free-list links, valid when PGF_HEAD */

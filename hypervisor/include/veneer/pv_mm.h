@@ -57,6 +57,11 @@ void pv_put_page_type(mfn_t mfn);
 int pv_get_page_and_type(struct domain *d, mfn_t mfn, enum page_type type);
 void pv_put_page_and_type(mfn_t mfn);
 
+/* d's page tables (or d's grant mapping) now map mfn, on which d holds a
+ * writable type reference: if d does not own the frame, its next change of
+ * type flushes every guest's pCPUs instead of only the owner's. */
+void pv_mm_note_writable_user(const struct domain *d, mfn_t mfn);
+
 /* True if mfn is a hypervisor frame d may map (its shared_info). */
 bool pv_mm_shared_with(const struct domain *d, mfn_t mfn);
 
