@@ -2,8 +2,9 @@
  * The secondary vCPU's whole life (t-smp.c): every time it is brought up
  * it counts itself in ap_alive and takes itself down again with
  * VCPUOP_down. No events; besides ap_entry, it enters only its failsafe
- * callback below (its first run) and, in smp.send_nmi_other_vcpu, the
- * test kernel's NMI entry.
+ * callback below (its first run) and, in the smp.send_nmi_* cases, the
+ * test kernel's NMI entry; in smp.send_nmi_wakes_blocked it blocks before
+ * going down.
  *
  * It also owns FS and ES selectors vCPU 0 never uses (FLAT_RING3_DS32):
  * at every wake-up it notes the FS it finds in ap_fs_seen, then loads
@@ -35,7 +36,15 @@ ap_entry:
     mov %eax, %fs
     mov %eax, %es
     lock incl ap_alive(%rip)
-    mov $2, %edi /* VCPUOP_down: xen/vcpu.h is C only */
+    /* smp.send_nmi_wakes_blocked: block until an NMI clears the flag (the
+     * case binds no event to this vCPU, so nothing else can wake it). */
+2:  cmpl $0, ap_block_for_nmi(%rip)
+    je 3f
+    mov $1, %edi /* SCHEDOP_block: xen/sched.h is C only */
+    xor %esi, %esi
+    call hypercall_page + __HYPERVISOR_sched_op * 32
+    jmp 2b
+3:  mov $2, %edi /* VCPUOP_down: xen/vcpu.h is C only */
     mov $1, %esi
     xor %edx, %edx
     call hypercall_page + __HYPERVISOR_vcpu_op * 32
@@ -97,6 +106,9 @@ ap_cpuidb_edx:
     .long 0
     .globl ap_alive
 ap_alive:
+    .long 0
+    .globl ap_block_for_nmi
+ap_block_for_nmi:
     .long 0
     .globl ap_fs_seen
 ap_fs_seen:

@@ -16,7 +16,7 @@ extern volatile uint64_t ap_fsafe_rip, ap_fsafe_cs;
 #define AP_BAD_ES 0x17
 #define AP_BAD_FS 0x1f
 #define AP_BAD_GS 0x27
-extern volatile uint32_t ap_alive, ap_fs_seen, ap_cpuid1_ebx, ap_cpuid1_ecx,
+extern volatile uint32_t ap_alive, ap_block_for_nmi, ap_fs_seen, ap_cpuid1_ebx, ap_cpuid1_ecx,
     ap_cpuidb_edx;
 extern char ap_stack_top[];
 
@@ -238,6 +238,49 @@ PVTEST(t_smp_nmi, "smp.send_nmi_other_vcpu",
     CHECK_EQ(while_down, 0);
     CHECK(ran);
     CHECK_EQ(after, 1);
+    return PV_PASS;
+}
+
+static void nmi_ends_block(struct pv_regs *r)
+{
+    (void)r;
+    ap_block_for_nmi = 0;
+    __atomic_add_fetch(&ap_nmis, 1, __ATOMIC_SEQ_CST);
+}
+
+static int ap_blocked(void)
+{
+    struct vcpu_runstate_info rs;
+    return hc_vcpu_op(VCPUOP_get_runstate_info, 1, &rs) == 0 &&
+           rs.state == RUNSTATE_blocked;
+}
+
+PVTEST(t_smp_nmi_wakes, "smp.send_nmi_wakes_blocked",
+       "VCPUOP_send_nmi wakes vCPU 1 out of SCHEDOP_block (runstate "
+       "blocked, no event bound to it, so nothing else can): it takes the "
+       "NMI once and goes on (Linux's NMI IPI to an idle CPU)")
+{
+    int ready = ap_ready();
+    if (ready != PV_PASS)
+        return ready;
+    ap_nmis = 0;
+    pv_nmi_hook = nmi_ends_block;
+    ap_block_for_nmi = 1;
+    uint32_t before = ap_alive;
+    long up = hc_vcpu_op(VCPUOP_up, 1, NULL);
+    int blocked = !up && WAIT_FOR(ap_alive == before + 1 && ap_blocked());
+    uint32_t while_blocked = ap_nmis;
+    long sent = hc_vcpu_op(VCPUOP_send_nmi, 1, NULL);
+    int woke = WAIT_FOR(ap_nmis == 1) &&
+               WAIT_FOR(hc_vcpu_op(VCPUOP_is_up, 1, NULL) == 0);
+    uint32_t nmis = ap_nmis;
+    pv_nmi_hook = NULL;
+    CHECK_OK(up);
+    CHECK(blocked);
+    CHECK_EQ(while_blocked, 0);
+    CHECK_OK(sent);
+    CHECK(woke);
+    CHECK_EQ(nmis, 1);
     return PV_PASS;
 }
 
