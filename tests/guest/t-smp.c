@@ -16,8 +16,8 @@ extern volatile uint64_t ap_fsafe_rip, ap_fsafe_cs;
 #define AP_BAD_ES 0x17
 #define AP_BAD_FS 0x1f
 #define AP_BAD_GS 0x27
-extern volatile uint32_t ap_alive, ap_block_for_nmi, ap_fs_seen, ap_cpuid1_ebx, ap_cpuid1_ecx,
-    ap_cpuidb_edx;
+extern volatile uint32_t ap_alive, ap_block_for_nmi, ap_fs_seen, ap_cpuid1_ebx,
+    ap_cpuid1_ecx, ap_cpuidb_edx;
 extern char ap_stack_top[];
 
 /* Waits (yielding) until cond holds; the bound only keeps a broken

@@ -244,3 +244,43 @@ PVTEST(t_iret_kernel, "iret.kernel_return",
     CHECK_EQ(pv.vcpu->evtchn_upcall_mask, 1);
     return PV_PASS;
 }
+
+void iret_bad_frame(uint64_t cs, uint64_t ss);
+extern const char iret_bad_ret[];
+
+/* Index 1 of the LDT, RPL 0: the test kernel has no LDT, so neither CS nor
+ * SS can load it. */
+#define NO_LDT_SEL 0x0cUL
+
+static struct pv_trap iret_to(uint64_t cs, uint64_t ss)
+{
+    trap_reset();
+    pv_trap.fixup = (uint64_t)iret_bad_ret;
+    iret_bad_frame(cs, ss);
+    struct pv_trap t = pv_trap;
+    trap_reset();
+    return t;
+}
+
+PVTEST(t_iret_bad_selector, "iret.bad_selector_faults",
+       "an iret hypercall to a CS or SS the CPU refuses (an LDT selector, "
+       "no LDT) raises #GP in the guest, error code the selector, frame the "
+       "RIP, CS and SS it asked for (Xen's iretq fault path); the domain "
+       "goes on")
+{
+    struct pv_trap bad_cs = iret_to(NO_LDT_SEL, FLAT_KERNEL_SS);
+    struct pv_trap bad_ss = iret_to(FLAT_KERNEL_CS & ~3, NO_LDT_SEL);
+    struct pv_trap good = iret_to(FLAT_KERNEL_CS & ~3, FLAT_KERNEL_SS);
+    CHECK_EQ(bad_cs.hits, 1);
+    CHECK_EQ(bad_cs.vector, 13);
+    CHECK_EQ(bad_cs.error, NO_LDT_SEL);
+    CHECK_EQ(bad_cs.rip, (uint64_t)iret_bad_ret);
+    CHECK_EQ(bad_cs.cs & 0xffff, NO_LDT_SEL);
+    CHECK_EQ(bad_ss.hits, 1);
+    CHECK_EQ(bad_ss.vector, 13);
+    CHECK_EQ(bad_ss.error, NO_LDT_SEL);
+    CHECK_EQ(bad_ss.rip, (uint64_t)iret_bad_ret);
+    CHECK_EQ(bad_ss.ss & 0xffff, NO_LDT_SEL | 3);
+    CHECK_EQ(good.hits, 0);
+    return PV_PASS;
+}

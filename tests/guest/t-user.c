@@ -14,7 +14,7 @@
 
 extern const char user_blob[], user_blob_end[], user_syscall[],
     user_syscall_ret[], user_segs[], user_cli[], user_int3[], user_int3_ret[],
-    user_kread[], user_wcode[], user_spin[];
+    user_kread[], user_wcode[], user_spin[], user_ldt_sel[];
 void user_iret(uint64_t rip, uint64_t rsp, uint64_t rflags)
     __attribute__((noreturn));
 
@@ -256,5 +256,42 @@ PVTEST(t_user_event, "user.event_in_user_mode",
     CHECK_EQ(seen.vector, PV_VEC_SYSCALL);
     CHECK_EQ(seen.rdi, 0x4242);
     CHECK_EQ(seen.cs & 0xffff, FLAT_USER_CS);
+    return PV_PASS;
+}
+
+PVTEST(t_user_ldt_sel, "user.ldt_selector_without_ldt",
+       "with no LDT set, loading an LDT selector raises #GP (error code the "
+       "selector) even though the guest maps linear 0 with a valid "
+       "descriptor where a reset-state LDTR (base 0) would find it")
+{
+    USER_CASE_BEGIN
+    uint64_t *l1 = page_alloc(), *descs = page_alloc();
+    long rc = l1 && descs ? 0 : -XEN_ENOMEM;
+    uint64_t l2_entry0 = (uint64_t)va_to_mfn(u.l2) << 12;
+    if (!rc) {
+        descs[1] = 0x00cff3000000ffffULL; /* flat data, DPL 3, present */
+        l1[0] = ((uint64_t)va_to_mfn(descs) << 12) | PTE_KERN_RO;
+        rc = page_set_ro(l1, 1);
+    }
+    if (!rc)
+        rc =
+            mmu_update1(l2_entry0, ((uint64_t)va_to_mfn(l1) << 12) | PTE_TABLE);
+    long ran = rc ? rc : user_run(UADDR(user_ldt_sel));
+    uint16_t es;
+    __asm__ volatile("mov %%es, %0" : "=r"(es));
+    __asm__ volatile("mov %0, %%es" : : "r"(0));
+    if (!rc)
+        mmu_update1(l2_entry0, 0);
+    if (l1 && !page_set_ro(l1, 0))
+        page_free(l1);
+    if (descs)
+        page_free(descs);
+    uspace_free(&u);
+    CHECK_OK(rc);
+    CHECK_OK(ran);
+    CHECK_EQ(seen.vector, 13);
+    CHECK_EQ(seen.error, 0x0c);
+    CHECK_EQ(seen.rip, UADDR(user_ldt_sel) + 5);
+    CHECK(es != 0x0f);
     return PV_PASS;
 }

@@ -117,6 +117,10 @@ void pv_entry(struct pv_regs *r)
         record(r);
         r->rip = pv_trap.fixup;
         pv_trap.fixup = 0;
+        /* The trapping frame may hold selectors the CPU refused
+         * (iret.bad_selector_faults): resume on ours. */
+        r->cs = FLAT_KERNEL_CS & ~3;
+        r->ss = FLAT_KERNEL_SS;
         return;
     }
     if (in_entry || r->vector == PV_VEC_SYSCALL || pv_current_case()[0] == '(')

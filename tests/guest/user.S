@@ -20,7 +20,7 @@ user_iret:
 
     .globl user_blob, user_blob_end
     .globl user_syscall, user_segs, user_cli, user_int3, user_kread
-    .globl user_wcode, user_spin
+    .globl user_wcode, user_spin, user_ldt_sel
     .balign 16
 user_blob:
 user_syscall:
@@ -33,6 +33,11 @@ user_syscall_ret:
 user_segs:
     mov %fs:0, %rdi
     mov %gs:0, %rsi
+    syscall
+    ud2
+user_ldt_sel:
+    mov $0x0f, %eax /* LDT index 1, RPL 3 */
+    mov %eax, %es
     syscall
     ud2
 user_cli:
@@ -83,4 +88,26 @@ iret_probe_ret:
     mov %rcx, 8(%rbx)
     mov %r11, 16(%rbx)
     pop %rbx
+    ret
+
+/* void iret_bad_frame(uint64_t cs, uint64_t ss): the iret hypercall back
+ * to iret_bad_ret in kernel mode (events masked) with this CS and SS, which
+ * the CPU may refuse. The case arms pv_trap.fixup at iret_bad_ret too, so
+ * the fault resumes there with the stack as it was (traps.h). */
+    .globl iret_bad_frame, iret_bad_ret
+iret_bad_frame:
+    mov %rsp, %r8
+    lea iret_bad_ret(%rip), %r9
+    push %rsi       /* SS */
+    push %r8        /* RSP */
+    push $0x002     /* RFLAGS: IF clear, events stay masked */
+    push %rdi       /* CS */
+    push %r9        /* RIP */
+    push $0         /* flags */
+    push $0         /* RCX */
+    push $0         /* R11 */
+    push $0         /* RAX */
+    mov $__HYPERVISOR_iret, %eax
+    syscall
+iret_bad_ret:
     ret

@@ -102,6 +102,13 @@ static void load_tables(uint64_t gdt_base, uint16_t gdt_limit)
                      : [cs] "i"(HYPERVISOR_CS), [ds] "i"(HYPERVISOR_DS)
                      : "rax", "memory");
     __asm__ volatile("ltr %w0" : : "r"(TSS_SELECTOR));
+    /* A null LDT, so that every LDT selector (TI=1) faults: out of reset
+     * (and INIT for an AP) LDTR is base 0, limit 0xffff, which would make
+     * the CPU read descriptors at linear 0-64K, memory the running guest
+     * may map, whenever a guest names an LDT selector in a segment load,
+     * an iret frame or a far call (a call gate there would lead into our
+     * code segment). */
+    __asm__ volatile("lldt %w0" : : "r"(0));
     __asm__ volatile("lidt %0" : : "m"(idtr));
 }
 

@@ -5,6 +5,7 @@
  */
 #include <veneer/mm.h>
 #include <veneer/selftest.h>
+#include <veneer/smp.h>
 #include <veneer/traps.h>
 #include <veneer/x86.h>
 
@@ -12,24 +13,24 @@ extern const char __text_start[];
 
 static int expect_fixup(uint64_t count_before, uint64_t vector)
 {
-    if (last_fixup.count != count_before + 1)
+    if (this_cpu()->last_fixup.count != count_before + 1)
         return selftest_fail("no fault was taken");
-    if (last_fixup.vector != vector)
-        return selftest_fail("vector %lu, expected %lu", last_fixup.vector,
-                             vector);
+    if (this_cpu()->last_fixup.vector != vector)
+        return selftest_fail("vector %lu, expected %lu",
+                             this_cpu()->last_fixup.vector, vector);
     return 0;
 }
 
 SELFTEST(ud_fixup, "#UD from ud2 is caught and resumes at its fixup")
 {
-    uint64_t before = last_fixup.count;
+    uint64_t before = this_cpu()->last_fixup.count;
     __asm__ volatile("1: ud2\n2:\n" EXTABLE("1b", "2b"));
     return expect_fixup(before, X86_EXC_UD);
 }
 
 SELFTEST(pf_fixup, "#PF on an unmapped address reports CR2 and not-present")
 {
-    uint64_t before = last_fixup.count, value = 0;
+    uint64_t before = this_cpu()->last_fixup.count, value = 0;
     const volatile uint64_t *p = (const uint64_t *)UNMAPPED_PROBE_VA;
 
     __asm__ volatile("1: movq (%1), %0\n2:\n" EXTABLE("1b", "2b")
@@ -38,19 +39,20 @@ SELFTEST(pf_fixup, "#PF on an unmapped address reports CR2 and not-present")
                      : "memory");
     if (expect_fixup(before, X86_EXC_PF))
         return -1;
-    if (last_fixup.cr2 != UNMAPPED_PROBE_VA)
-        return selftest_fail("CR2 %#lx, expected %#lx", last_fixup.cr2,
-                             UNMAPPED_PROBE_VA);
-    if (last_fixup.error_code & (PFEC_PRESENT | PFEC_WRITE | PFEC_USER))
+    if (this_cpu()->last_fixup.cr2 != UNMAPPED_PROBE_VA)
+        return selftest_fail("CR2 %#lx, expected %#lx",
+                             this_cpu()->last_fixup.cr2, UNMAPPED_PROBE_VA);
+    if (this_cpu()->last_fixup.error_code &
+        (PFEC_PRESENT | PFEC_WRITE | PFEC_USER))
         return selftest_fail("error code %#lx, expected a supervisor read "
                              "of a missing page",
-                             last_fixup.error_code);
+                             this_cpu()->last_fixup.error_code);
     return 0;
 }
 
 SELFTEST(text_readonly, "writing to hypervisor text faults (W^X)")
 {
-    uint64_t before = last_fixup.count;
+    uint64_t before = this_cpu()->last_fixup.count;
     volatile char *text = (volatile char *)__text_start;
     char c = *text; /* readable */
 
@@ -60,17 +62,17 @@ SELFTEST(text_readonly, "writing to hypervisor text faults (W^X)")
                      : "memory");
     if (expect_fixup(before, X86_EXC_PF))
         return -1;
-    if ((last_fixup.error_code & (PFEC_PRESENT | PFEC_WRITE)) !=
+    if ((this_cpu()->last_fixup.error_code & (PFEC_PRESENT | PFEC_WRITE)) !=
         (PFEC_PRESENT | PFEC_WRITE))
         return selftest_fail("error code %#lx, expected a write protection "
                              "fault",
-                             last_fixup.error_code);
+                             this_cpu()->last_fixup.error_code);
     return 0;
 }
 
 SELFTEST(gp_fixup, "#GP on a non-canonical address is caught")
 {
-    uint64_t before = last_fixup.count, value = 0;
+    uint64_t before = this_cpu()->last_fixup.count, value = 0;
     const volatile uint64_t *p = (const uint64_t *)0x8000000000000000UL;
 
     __asm__ volatile("1: movq (%1), %0\n2:\n" EXTABLE("1b", "2b")
@@ -82,7 +84,7 @@ SELFTEST(gp_fixup, "#GP on a non-canonical address is caught")
 
 SELFTEST(null_unmapped, "the NULL page is not mapped")
 {
-    uint64_t before = last_fixup.count, value = 0;
+    uint64_t before = this_cpu()->last_fixup.count, value = 0;
     const volatile uint64_t *p = (const uint64_t *)0;
 
     __asm__ volatile("1: movq (%1), %0\n2:\n" EXTABLE("1b", "2b")

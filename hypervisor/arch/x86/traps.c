@@ -22,7 +22,6 @@ extern const struct extable_entry __ex_table_start[], __ex_table_end[];
 extern const char __text_start[], __text_end[];
 extern const char boot_stack_top[];
 
-struct fixup_record last_fixup;
 static irq_handler_fn irq_handlers[256];
 
 static const char *const exception_names[X86_NR_EXCEPTIONS] = {
@@ -206,11 +205,12 @@ static void do_trap_locked(struct cpu_regs *regs)
 
     const struct extable_entry *fix = search_extable(regs->rip);
     if (fix && regs->vector != X86_EXC_DF && regs->vector != X86_EXC_MC) {
-        last_fixup.vector = regs->vector;
-        last_fixup.error_code = regs->error_code;
-        last_fixup.cr2 = regs->vector == X86_EXC_PF ? read_cr2() : 0;
-        last_fixup.rip = regs->rip;
-        last_fixup.count++;
+        struct fixup_record *f = &this_cpu()->last_fixup;
+        f->vector = regs->vector;
+        f->error_code = regs->error_code;
+        f->cr2 = regs->vector == X86_EXC_PF ? read_cr2() : 0;
+        f->rip = regs->rip;
+        f->count++;
         regs->rip = fix->fixup;
         return;
     }

@@ -30,6 +30,13 @@ struct vcpu;
 struct timer;
 struct domain;
 
+/* A fault an exception-table fixup caught (arch/x86/traps.c), for whoever
+ * arranged it: its vector, error code, CR2 for #PF, the faulting RIP. */
+struct fixup_record {
+    uint64_t vector, error_code, cr2, rip;
+    uint64_t count;
+};
+
 struct cpu_info {
     unsigned int cpu;     /* 0 = the boot CPU */
     unsigned int apic_id; /* local APIC ID */
@@ -45,6 +52,7 @@ struct cpu_info {
     uint64_t tsc_skew;       /* this CPU's TSC minus the boot CPU's, at boot */
     uint64_t tlbflush_time;  /* TLB clock tick of its last full flush */
     unsigned int boot_state; /* AP_* (smpboot.c) */
+    struct fixup_record last_fixup; /* the last one on this CPU */
 };
 
 enum { AP_STARTING, AP_ALIVE, AP_ABANDONED };

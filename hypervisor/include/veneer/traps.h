@@ -31,12 +31,8 @@ struct cpu_regs {
     ".quad " insn ", " fixup "\n"      \
     ".popsection\n"
 
-/* What the last fixed-up fault was, for whoever arranged it. */
-struct fixup_record {
-    uint64_t vector, error_code, cr2, rip;
-    uint64_t count;
-};
-extern struct fixup_record last_fixup;
+/* What the last fixed-up fault was is in this_cpu()->last_fixup (smp.h):
+ * per CPU, since guest memory is copied on every CPU at once. */
 
 void traps_init(void); /* GDT, TSS with IST stacks, IDT; loads them */
 /* After paging_init(): the GDT moves to the per-vCPU window (desc.c). */

@@ -263,11 +263,26 @@ void pv_exit_path(struct cpu_regs *regs)
         biglock_release();
 }
 
+/*
+ * The iretq to the guest faulted on the frame the guest gave us (a CS or SS
+ * its descriptor tables refuse, a non-canonical RIP): regs is that frame.
+ * As Xen (its iretq fixup is handle_exception on the guest's frame), the
+ * guest takes the fault itself through its trap table, at the RIP and CS it
+ * asked for; without a handler it is crashed.
+ */
 void pv_iret_fault(struct cpu_regs *regs)
 {
+    const struct fixup_record *f = &this_cpu()->last_fixup;
+    struct vcpu *v = current;
+
     biglock_enter(); /* pv_exit_path gave it back; it runs again next */
-    domain_crash(current->domain,
-                 "return to guest faulted (rip %#lx cs %#lx "
-                 "ss %#lx rsp %#lx)",
-                 regs->rip, regs->cs, regs->ss, regs->rsp);
+    if (f->vector != X86_EXC_GP && f->vector != X86_EXC_SS &&
+        f->vector != X86_EXC_NP) {
+        domain_crash(v->domain,
+                     "return to guest faulted with vector %lu (rip %#lx "
+                     "cs %#lx ss %#lx rsp %#lx)",
+                     f->vector, regs->rip, regs->cs, regs->ss, regs->rsp);
+        return;
+    }
+    pv_inject_exception(v, regs, f->vector, true, f->error_code);
 }
