@@ -218,15 +218,25 @@ static void count_nmi(struct pv_regs *r)
     __atomic_add_fetch(&ap_nmis, 1, __ATOMIC_SEQ_CST);
 }
 
+/* vCPU 1 ready (ap_ready), no NMI counted yet, and `hook` taking the NMIs
+ * vCPU 1 gets. */
+static int nmi_case_begin(void (*hook)(struct pv_regs *))
+{
+    int ready = ap_ready();
+    if (ready == PV_PASS) {
+        ap_nmis = 0;
+        pv_nmi_hook = hook;
+    }
+    return ready;
+}
+
 PVTEST(t_smp_nmi, "smp.send_nmi_other_vcpu",
        "VCPUOP_send_nmi to vCPU 1 while it is down stays pending (two sends "
        "are one NMI) and reaches it once it runs (Linux's NMI IPI)")
 {
-    int ready = ap_ready();
+    int ready = nmi_case_begin(count_nmi);
     if (ready != PV_PASS)
         return ready;
-    ap_nmis = 0;
-    pv_nmi_hook = count_nmi;
     long s1 = hc_vcpu_op(VCPUOP_send_nmi, 1, NULL);
     long s2 = hc_vcpu_op(VCPUOP_send_nmi, 1, NULL);
     uint32_t while_down = ap_nmis;
@@ -243,9 +253,8 @@ PVTEST(t_smp_nmi, "smp.send_nmi_other_vcpu",
 
 static void nmi_ends_block(struct pv_regs *r)
 {
-    (void)r;
     ap_block_for_nmi = 0;
-    __atomic_add_fetch(&ap_nmis, 1, __ATOMIC_SEQ_CST);
+    count_nmi(r);
 }
 
 static int ap_blocked(void)
@@ -260,11 +269,9 @@ PVTEST(t_smp_nmi_wakes, "smp.send_nmi_wakes_blocked",
        "blocked, no event bound to it, so nothing else can): it takes the "
        "NMI once and goes on (Linux's NMI IPI to an idle CPU)")
 {
-    int ready = ap_ready();
+    int ready = nmi_case_begin(nmi_ends_block);
     if (ready != PV_PASS)
         return ready;
-    ap_nmis = 0;
-    pv_nmi_hook = nmi_ends_block;
     ap_block_for_nmi = 1;
     uint32_t before = ap_alive;
     long up = hc_vcpu_op(VCPUOP_up, 1, NULL);
