@@ -55,6 +55,7 @@ HV_PORTABLE_SOURCES += $(HV_DECOMPRESS_SOURCES)
 HV_ARCH_SOURCES = \
 	hypervisor/arch/x86/boot/head.S \
 	hypervisor/arch/x86/entry.S \
+	hypervisor/arch/x86/cpu_protect.c \
 	hypervisor/arch/x86/desc.c \
 	hypervisor/arch/x86/traps.c \
 	hypervisor/arch/x86/paging.c \

@@ -152,6 +152,7 @@ void traps_init(void)
         set_gate(v, exception_stubs + 16 * v, ist, user_gate ? 3 : 0);
     }
     load_tables((uint64_t)gdt, sizeof(gdt) - 1);
+    cpu_protections_init();
 }
 
 /*
@@ -216,6 +217,7 @@ void traps_init_secondary(unsigned int cpu, uint8_t *block)
     tss_init(cpu, block);
     gdt_window_build(cpu);
     load_tables(gdt_window_va(cpu), GDT_WINDOW_PAGES * PAGE_SIZE - 1);
+    cpu_protections_init();
 }
 
 void gdt_window_show(const mfn_t *frames, unsigned int nr)

@@ -3,6 +3,7 @@
  * purpose at instructions listed in the fixup table must come back to the
  * fixup with the right vector, error code and faulting address.
  */
+#include <veneer/console.h>
 #include <veneer/mm.h>
 #include <veneer/selftest.h>
 #include <veneer/smp.h>
@@ -92,4 +93,45 @@ SELFTEST(null_unmapped, "the NULL page is not mapped")
                      : "r"(p)
                      : "memory");
     return expect_fixup(before, X86_EXC_PF);
+}
+
+/* A page ring 3 may reach (user at every level, executable), mapped in the
+ * idle tables' lower half where guests never look, at an address the
+ * exception table names: jumping there faults (SMEP) or, without SMEP,
+ * runs the ud2 it holds; either way the fault comes back to the fixup. */
+#define SMEP_PROBE_VA     0x0000004000000000UL
+#define SMEP_PROBE_VA_STR "0x0000004000000000"
+
+SELFTEST(smep, "ring 0 cannot execute a page guests may reach (SMEP)")
+{
+    if (!cpu_has_smep()) {
+        pr_info("selftest smep: this CPU has no SMEP, nothing to check\n");
+        return 0;
+    }
+    mfn_t mfn = alloc_pages(0);
+    if (mfn == INVALID_MFN)
+        return selftest_fail("no free page");
+    uint8_t *code = mfn_to_virt(mfn);
+    code[0] = 0x0f, code[1] = 0x0b; /* ud2 */
+    paging_map(SMEP_PROBE_VA, mfn << PAGE_SHIFT, PAGE_SIZE,
+               _PAGE_PRESENT | _PAGE_USER,
+               _PAGE_PRESENT | _PAGE_RW | _PAGE_USER, false);
+    uint64_t before = this_cpu()->last_fixup.count;
+    __asm__ volatile("jmp *%0\n"
+                     "2:\n" EXTABLE(SMEP_PROBE_VA_STR, "2b")
+                     :
+                     : "r"(SMEP_PROBE_VA)
+                     : "memory");
+    *paging_l1_entries(SMEP_PROBE_VA, 1) = 0;
+    __asm__ volatile("invlpg (%0)" : : "r"(SMEP_PROBE_VA) : "memory");
+    free_pages(mfn, 0);
+    if (expect_fixup(before, X86_EXC_PF))
+        return -1;
+    uint64_t ec = this_cpu()->last_fixup.error_code;
+    if ((ec & (PFEC_PRESENT | PFEC_INSN | PFEC_USER)) !=
+        (PFEC_PRESENT | PFEC_INSN))
+        return selftest_fail("error code %#lx, expected a supervisor "
+                             "instruction fetch from a present page",
+                             ec);
+    return 0;
 }
