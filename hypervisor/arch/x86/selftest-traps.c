@@ -12,26 +12,33 @@
 
 extern const char __text_start[];
 
+/* This CPU's record of the last fault a fixup caught (the selftests run
+ * on one CPU from start to end). */
+static const struct fixup_record *fixup(void)
+{
+    return &this_cpu()->last_fixup;
+}
+
 static int expect_fixup(uint64_t count_before, uint64_t vector)
 {
-    if (this_cpu()->last_fixup.count != count_before + 1)
+    if (fixup()->count != count_before + 1)
         return selftest_fail("no fault was taken");
-    if (this_cpu()->last_fixup.vector != vector)
-        return selftest_fail("vector %lu, expected %lu",
-                             this_cpu()->last_fixup.vector, vector);
+    if (fixup()->vector != vector)
+        return selftest_fail("vector %lu, expected %lu", fixup()->vector,
+                             vector);
     return 0;
 }
 
 SELFTEST(ud_fixup, "#UD from ud2 is caught and resumes at its fixup")
 {
-    uint64_t before = this_cpu()->last_fixup.count;
+    uint64_t before = fixup()->count;
     __asm__ volatile("1: ud2\n2:\n" EXTABLE("1b", "2b"));
     return expect_fixup(before, X86_EXC_UD);
 }
 
 SELFTEST(pf_fixup, "#PF on an unmapped address reports CR2 and not-present")
 {
-    uint64_t before = this_cpu()->last_fixup.count, value = 0;
+    uint64_t before = fixup()->count, value = 0;
     const volatile uint64_t *p = (const uint64_t *)UNMAPPED_PROBE_VA;
 
     __asm__ volatile("1: movq (%1), %0\n2:\n" EXTABLE("1b", "2b")
@@ -40,20 +47,19 @@ SELFTEST(pf_fixup, "#PF on an unmapped address reports CR2 and not-present")
                      : "memory");
     if (expect_fixup(before, X86_EXC_PF))
         return -1;
-    if (this_cpu()->last_fixup.cr2 != UNMAPPED_PROBE_VA)
-        return selftest_fail("CR2 %#lx, expected %#lx",
-                             this_cpu()->last_fixup.cr2, UNMAPPED_PROBE_VA);
-    if (this_cpu()->last_fixup.error_code &
-        (PFEC_PRESENT | PFEC_WRITE | PFEC_USER))
+    if (fixup()->cr2 != UNMAPPED_PROBE_VA)
+        return selftest_fail("CR2 %#lx, expected %#lx", fixup()->cr2,
+                             UNMAPPED_PROBE_VA);
+    if (fixup()->error_code & (PFEC_PRESENT | PFEC_WRITE | PFEC_USER))
         return selftest_fail("error code %#lx, expected a supervisor read "
                              "of a missing page",
-                             this_cpu()->last_fixup.error_code);
+                             fixup()->error_code);
     return 0;
 }
 
 SELFTEST(text_readonly, "writing to hypervisor text faults (W^X)")
 {
-    uint64_t before = this_cpu()->last_fixup.count;
+    uint64_t before = fixup()->count;
     volatile char *text = (volatile char *)__text_start;
     char c = *text; /* readable */
 
@@ -63,17 +69,17 @@ SELFTEST(text_readonly, "writing to hypervisor text faults (W^X)")
                      : "memory");
     if (expect_fixup(before, X86_EXC_PF))
         return -1;
-    if ((this_cpu()->last_fixup.error_code & (PFEC_PRESENT | PFEC_WRITE)) !=
+    if ((fixup()->error_code & (PFEC_PRESENT | PFEC_WRITE)) !=
         (PFEC_PRESENT | PFEC_WRITE))
         return selftest_fail("error code %#lx, expected a write protection "
                              "fault",
-                             this_cpu()->last_fixup.error_code);
+                             fixup()->error_code);
     return 0;
 }
 
 SELFTEST(gp_fixup, "#GP on a non-canonical address is caught")
 {
-    uint64_t before = this_cpu()->last_fixup.count, value = 0;
+    uint64_t before = fixup()->count, value = 0;
     const volatile uint64_t *p = (const uint64_t *)0x8000000000000000UL;
 
     __asm__ volatile("1: movq (%1), %0\n2:\n" EXTABLE("1b", "2b")
@@ -85,7 +91,7 @@ SELFTEST(gp_fixup, "#GP on a non-canonical address is caught")
 
 SELFTEST(null_unmapped, "the NULL page is not mapped")
 {
-    uint64_t before = this_cpu()->last_fixup.count, value = 0;
+    uint64_t before = fixup()->count, value = 0;
     const volatile uint64_t *p = (const uint64_t *)0;
 
     __asm__ volatile("1: movq (%1), %0\n2:\n" EXTABLE("1b", "2b")
@@ -116,7 +122,7 @@ SELFTEST(smep, "ring 0 cannot execute a page guests may reach (SMEP)")
     paging_map(SMEP_PROBE_VA, mfn << PAGE_SHIFT, PAGE_SIZE,
                _PAGE_PRESENT | _PAGE_USER,
                _PAGE_PRESENT | _PAGE_RW | _PAGE_USER, false);
-    uint64_t before = this_cpu()->last_fixup.count;
+    uint64_t before = fixup()->count;
     __asm__ volatile("jmp *%0\n"
                      "2:\n" EXTABLE(SMEP_PROBE_VA_STR, "2b")
                      :
@@ -127,7 +133,7 @@ SELFTEST(smep, "ring 0 cannot execute a page guests may reach (SMEP)")
     free_pages(mfn, 0);
     if (expect_fixup(before, X86_EXC_PF))
         return -1;
-    uint64_t ec = this_cpu()->last_fixup.error_code;
+    uint64_t ec = fixup()->error_code;
     if ((ec & (PFEC_PRESENT | PFEC_INSN | PFEC_USER)) !=
         (PFEC_PRESENT | PFEC_INSN))
         return selftest_fail("error code %#lx, expected a supervisor "
