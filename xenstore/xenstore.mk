@@ -89,6 +89,11 @@ check_PROGRAMS += xenstore/tests/xs-api
 xenstore_tests_xs_api_SOURCES = xenstore/tests/xs-api.c
 xenstore_tests_xs_api_LDADD = -lxenstore -lpthread -ldl
 EXTRA_DIST += xenstore/tests/xs-api.expected xenstore/tests/conformance.sh
+# Message framing of the client libraries against a scripted daemon, on
+# both libraries as well.
+check_PROGRAMS += xenstore/tests/xs-framing
+xenstore_tests_xs_framing_SOURCES = xenstore/tests/xs-framing.c
+xenstore_tests_xs_framing_LDADD = -lxenstore -lpthread
 CHECK_DEPS += xenstore/libxenstore.so.4
 
 # Fuzzing (clang's libFuzzer + ASan): the core is compiled again with

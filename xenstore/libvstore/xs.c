@@ -53,6 +53,14 @@ struct xs_handle {
     int watch_pipe[2];
     bool reader;
     pthread_t reader_thread;
+
+    /* Bytes read from fd and not yet made messages: [rhead, rtail). Owned
+     * by whoever reads the connection (the reader thread when there is one,
+     * otherwise the holder of request_mutex). Reading in bulk gets a reply's
+     * header and body in one read() where two were needed: in a PV dom0
+     * every syscall goes through the hypervisor, and it shows. */
+    size_t rhead, rtail;
+    char rbuf[2 * (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)];
 };
 
 static void msg_free(struct xs_msg *m)
@@ -187,10 +195,16 @@ void xs_daemon_close(struct xs_handle *h)
     xs_close(h);
 }
 
-static bool read_all(int fd, void *p, size_t len)
+/* Makes at least want bytes available at h->rbuf + h->rhead. */
+static bool fill(struct xs_handle *h, size_t want)
 {
-    while (len) {
-        ssize_t n = read(fd, p, len);
+    if (h->rhead + want > sizeof(h->rbuf)) {
+        memmove(h->rbuf, h->rbuf + h->rhead, h->rtail - h->rhead);
+        h->rtail -= h->rhead;
+        h->rhead = 0;
+    }
+    while (h->rtail - h->rhead < want) {
+        ssize_t n = read(h->fd, h->rbuf + h->rtail, sizeof(h->rbuf) - h->rtail);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -198,8 +212,7 @@ static bool read_all(int fd, void *p, size_t len)
                 errno = ECONNRESET;
             return false;
         }
-        p = (char *)p + n;
-        len -= n;
+        h->rtail += n;
     }
     return true;
 }
@@ -210,16 +223,21 @@ static struct xs_msg *read_message(struct xs_handle *h)
     struct xs_msg *m = calloc(1, sizeof(*m));
     if (!m)
         return NULL;
-    if (!read_all(h->fd, &m->hdr, sizeof(m->hdr)))
+    if (!fill(h, sizeof(m->hdr)))
         goto fail;
+    memcpy(&m->hdr, h->rbuf + h->rhead, sizeof(m->hdr));
     if (m->hdr.len > XENSTORE_PAYLOAD_MAX) {
         errno = E2BIG;
         goto fail;
     }
     m->body = malloc(m->hdr.len + 1);
-    if (!m->body || !read_all(h->fd, m->body, m->hdr.len))
+    if (!m->body || !fill(h, sizeof(m->hdr) + m->hdr.len))
         goto fail;
+    memcpy(m->body, h->rbuf + h->rhead + sizeof(m->hdr), m->hdr.len);
     m->body[m->hdr.len] = 0;
+    h->rhead += sizeof(m->hdr) + m->hdr.len;
+    if (h->rhead == h->rtail)
+        h->rhead = h->rtail = 0;
     return m;
 fail:
     msg_free(m);

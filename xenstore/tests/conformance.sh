@@ -171,6 +171,24 @@ api_case api_session_on_debian_libxenstore /libxenstore.so.4 \
 api_case api_session_on_libvstore xenstore/libxenstore.so.4 \
     LD_LIBRARY_PATH="$builddir/xenstore"
 
+# Message framing: replies dribbled, coalesced with events, at the maximum
+# length and over it, from a scripted daemon; each library must cut them
+# the same way.
+framing_case() {
+    name=$1
+    shift
+    out=$tmp/$name.out
+    timeout 60 env "$@" "$builddir/xenstore/tests/xs-framing" >"$out" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ]; then
+        ok "$name"
+    else
+        ko "$name" "exit $rc" "$(grep -v '^PASS' "$out" | head -20)"
+    fi
+}
+framing_case framing_on_debian_libxenstore LD_LIBRARY_PATH=
+framing_case framing_on_libvstore LD_LIBRARY_PATH="$builddir/xenstore"
+
 # Debian's own CLIs, relinked at run time onto libvstore.
 expect "utils_on_libvstore_write_read" "v1" env \
     LD_LIBRARY_PATH="$builddir/xenstore" sh -c \
