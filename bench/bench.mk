@@ -11,7 +11,8 @@ EXTRA_DIST += bench/boot
 # watch firing, transactions; 1 and 16 clients; 100k nodes) against an echo
 # server's round trips on the same socket type in the same run.
 noinst_PROGRAMS += bench/xenstore/xs-bench
-bench_xenstore_xs_bench_SOURCES = bench/xenstore/xs-bench.c
+bench_xenstore_xs_bench_SOURCES = bench/xenstore/xs-bench.c \
+	bench/xenstore/pipeline.c bench/xenstore/pipeline.h
 bench_xenstore_xs_bench_LDADD = xenstore/libvstore.a -lpthread
 bench-xenstore: bench/xenstore/xs-bench xenstore/vstored
 	bench/xenstore/xs-bench xenstore/vstored $(BENCH_SECONDS)

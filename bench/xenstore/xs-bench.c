@@ -1,8 +1,14 @@
 /*
- * bench/xenstore: operations per second of vstored through libvstore, with
- * 1 and 16 concurrent in-process clients (one connection each) on a store
- * of 100k nodes: read, write, directory, watch firing (write + its event
- * back) and transactions (start, write, end).
+ * bench/xenstore: operations per second of vstored on a store of 100k
+ * nodes: read, write, directory, watch firing (write + its event back) and
+ * transactions (start, write, end), each with 1 and 16 concurrent
+ * in-process clients (one connection each), in two ways:
+ * - synchronous clients, through libvstore's libxenstore API: a request,
+ *   then its reply. The client's own round trip bounds these figures.
+ * - pipelined clients (pipeline.c): PIPELINE_DEPTH requests in flight per
+ *   connection, speaking the protocol directly, as Linux's xenbus does on
+ *   a guest's ring when several kernel threads use it: the daemon is the
+ *   bottleneck, so these figures are the daemon's throughput.
  *
  * The anchor, measured in the same run: a trivial echo server on a unix
  * socket in this process, answering each request header with a 3-byte
@@ -19,11 +25,10 @@
  *
  * Next to the rates, the daemon's own CPU time per operation: its utime +
  * stime (/proc/PID/stat) over the measurement windows, divided by the
- * operations done in them. The rates are bounded by the client's round trip
- * (in a dom0 under TCG, PV syscalls through the hypervisor); the CPU time is
- * what the daemon itself spends, the thing a faster daemon can cut. In the
- * reference mode xenstored's pid comes from $XS_BENCH_XEN_PID (none: its
- * column is "-"). Figures only as well.
+ * operations done in them. In a dom0 under TCG, where every syscall goes
+ * through the hypervisor, this is what the daemon itself spends, the thing
+ * a faster daemon can cut. In the reference mode xenstored's pid comes from
+ * $XS_BENCH_XEN_PID (none: its column is "-"). Figures only as well.
  *
  * usage: xs-bench VSTORED [SECONDS-PER-MEASUREMENT]
  *        xs-bench --reference XEN_SOCKET VSTORED [SECONDS-PER-MEASUREMENT]
@@ -44,7 +49,20 @@
 
 #include <xenstore.h>
 
+#include "pipeline.h"
+
 #define CLIENTS 16
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
+/* The four ways each operation is measured: 1 and 16 clients, each client
+ * synchronous (libxenstore: a request, then its reply) or pipelined
+ * (PIPELINE_DEPTH requests in flight). */
+enum { MODES = 4 };
+static const struct mode {
+    int clients;
+    bool pipelined;
+} modes[MODES] = {{1, false}, {CLIENTS, false}, {1, true}, {CLIENTS, true}};
 
 static double seconds = 0.5;
 static int nodes = 100000; /* $XS_BENCH_NODES: the store's size */
@@ -62,7 +80,6 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-enum op { OP_READ, OP_WRITE, OP_DIR, OP_WATCH, OP_TXN, OP_ANCHOR, NOPS };
 static const char *op_names[NOPS] = {"read",
                                      "write",
                                      "directory",
@@ -74,6 +91,7 @@ struct worker {
     pthread_t th;
     int id;
     enum op op;
+    bool pipelined;
     long ops, errors;
 };
 
@@ -154,6 +172,14 @@ static void *worker_main(void *arg)
     int afd = -1;
     char path[128], val[32];
     unsigned seed = w->id * 7919 + 1;
+    if (w->pipelined) {
+        pthread_barrier_wait(&barrier);
+        if (!pipeline_run(getenv("XENSTORED_PATH"), w->op, w->id, nodes, &seed,
+                          &stop, &w->ops, &w->errors) &&
+            !stop)
+            w->errors++;
+        return NULL;
+    }
     if (w->op == OP_ANCHOR)
         afd = dial(anchor_path);
     else
@@ -248,14 +274,15 @@ static double daemon_cpu(void)
     return (double)(ut + st) / sysconf(_SC_CLK_TCK);
 }
 
-/* Runs op with n clients for the measurement time; returns ops/s. */
-static double measure_once(enum op op, int n, long *errors)
+/* Runs op in mode m for the measurement time; returns ops/s. */
+static double measure_once(enum op op, const struct mode *m, long *errors)
 {
     struct worker w[CLIENTS];
+    int n = m->clients;
     stop = 0;
     pthread_barrier_init(&barrier, NULL, n + 1);
     for (int i = 0; i < n; i++) {
-        w[i] = (struct worker){.id = i, .op = op};
+        w[i] = (struct worker){.id = i, .op = op, .pipelined = m->pipelined};
         pthread_create(&w[i].th, NULL, worker_main, &w[i]);
     }
     pthread_barrier_wait(&barrier);
@@ -287,7 +314,8 @@ static double measure_once(enum op op, int n, long *errors)
 /* The median of three runs: the machine is shared, single runs are noisy.
  * *cpu_us: the daemon's CPU microseconds per operation over all three
  * (-1: not known). */
-static double measure(enum op op, int n, long *errors, double *cpu_us)
+static double measure(enum op op, const struct mode *m, long *errors,
+                      double *cpu_us)
 {
     double r[3], t;
     long e;
@@ -295,7 +323,7 @@ static double measure(enum op op, int n, long *errors, double *cpu_us)
     cpu_acc = 0;
     ops_acc = 0;
     for (int i = 0; i < 3; i++) {
-        r[i] = measure_once(op, n, &e);
+        r[i] = measure_once(op, m, &e);
         *errors += e;
     }
     for (int i = 0; i < 3; i++)
@@ -413,19 +441,18 @@ static void stop_vstored(struct daemon *v)
     unlink(v->sock);
 }
 
-/* Every operation at 1 and 16 clients against the daemon on sock. */
-static int measure_all(const char *sock, double r[NOPS][2], long errs[NOPS],
-                       double cpu[NOPS][2])
+/* Every operation in every mode against the daemon on sock. */
+static int measure_all(const char *sock, double r[NOPS][MODES], long errs[NOPS],
+                       double cpu[NOPS][MODES])
 {
-    int conc[2] = {1, CLIENTS};
     long err;
     setenv("XENSTORED_PATH", sock, 1);
     if (populate())
         return -1;
     for (enum op op = 0; op < OP_ANCHOR; op++) {
         errs[op] = 0;
-        for (int c = 0; c < 2; c++) {
-            r[op][c] = measure(op, conc[c], &err, &cpu[op][c]);
+        for (int m = 0; m < MODES; m++) {
+            r[op][m] = measure(op, &modes[m], &err, &cpu[op][m]);
             errs[op] += err;
         }
     }
@@ -437,43 +464,55 @@ static void cpu_cell(double us)
     us >= 0 ? printf(" %10.1f", us) : printf(" %10s", "-");
 }
 
-/* The daemons' CPU time per operation; with two, the ratio ref/vstored
- * (above 1: vstored spends less). */
-static void print_cpu(const char *ref, double rc[NOPS][2], double vc[NOPS][2])
+static const char *mode_title(int first)
 {
-    printf("\ndaemon CPU time per operation, us (utime+stime from "
-           "/proc/PID/stat over the\nwindows / operations done; clock tick "
-           "%ld/s)%s\n",
-           sysconf(_SC_CLK_TCK),
-           ref ? "; ratio = xenstored / vstored (above 1: vstored spends less)"
-               : "");
-    if (ref)
-        printf("%-20s %10s %10s %6s %10s %10s %6s\n", "operation", "xen 1c",
-               "vstored 1c", "ratio", "xen 16c", "vstored16c", "ratio");
-    else
-        printf("%-20s %10s %10s\n", "operation", "1 client", "16 clients");
+    return modes[first].pipelined
+               ? "pipelined clients, each with " STR(
+                     PIPELINE_DEPTH) " requests in flight (raw protocol)"
+               : "synchronous clients (libxenstore API: a request, then its "
+                 "reply)";
+}
+
+/* Two daemons side by side for the modes first and first + 1, ops/s or
+ * CPU us per operation, with the ratio a/b (b/a when cpu: above 1, the
+ * second daemon spends less). */
+static void print_pair(const char *what, int first, double a[NOPS][MODES],
+                       double b[NOPS][MODES], bool cpu)
+{
+    printf("\n%s, %s\n", what, mode_title(first));
+    printf("%-20s %10s %10s %6s %10s %10s %6s\n", "operation", "xen 1c",
+           "vstored 1c", "ratio", "xen 16c", "vstored16c", "ratio");
     for (enum op op = 0; op < OP_ANCHOR; op++) {
         printf("%-20s", op_names[op]);
-        for (int c = 0; c < 2; c++) {
-            if (ref) {
-                cpu_cell(rc[op][c]);
-                cpu_cell(vc[op][c]);
-                if (rc[op][c] > 0 && vc[op][c] > 0)
-                    printf(" %6.2f", rc[op][c] / vc[op][c]);
-                else
-                    printf(" %6s", "-");
+        for (int m = first; m < first + 2; m++) {
+            if (cpu) {
+                cpu_cell(a[op][m]);
+                cpu_cell(b[op][m]);
             } else {
-                cpu_cell(vc[op][c]);
+                printf(" %10.0f %10.0f", a[op][m], b[op][m]);
             }
+            double ratio = cpu ? a[op][m] / b[op][m] : b[op][m] / a[op][m];
+            a[op][m] > 0 && b[op][m] > 0 ? printf(" %6.2f", ratio)
+                                         : printf(" %6s", "-");
         }
         printf("\n");
     }
 }
 
+static void print_cpu_note(void)
+{
+    printf("\ndaemon CPU time per operation, us: utime+stime from "
+           "/proc/PID/stat over the\nwindows / operations done (clock tick "
+           "%ld/s); ratio = xenstored / vstored (above 1:\nvstored spends "
+           "less)\n",
+           sysconf(_SC_CLK_TCK));
+}
+
 static int reference_mode(const char *xen_sock, const char *vstored,
                           const char *dir)
 {
-    static double x[NOPS][2], v[NOPS][2], xc[NOPS][2], vc[NOPS][2];
+    static double x[NOPS][MODES], v[NOPS][MODES], xc[NOPS][MODES],
+        vc[NOPS][MODES];
     long xe[NOPS], ve[NOPS];
     struct daemon d = {.pid = -1};
     const char *env = getenv("XS_BENCH_XEN_PID");
@@ -488,16 +527,18 @@ static int reference_mode(const char *xen_sock, const char *vstored,
     }
     stop_vstored(&d);
     printf("\nreference mode: the same client against Debian's C xenstored "
-           "and vstored,\nmedian of 3 runs of %.1f s, %d-node store, ops/s; "
-           "ratio = vstored / xenstored\n",
+           "and vstored,\nmedian of 3 runs of %.1f s, %d-node store; ratio "
+           "= vstored / xenstored\n",
            seconds, nodes);
-    printf("%-20s %10s %10s %6s %10s %10s %6s %7s\n", "operation", "xen 1c",
-           "vstored 1c", "ratio", "xen 16c", "vstored16c", "ratio", "errors");
+    print_pair("ops/s", 0, x, v, false);
+    print_pair("ops/s", 2, x, v, false);
+    printf("errors (xenstored/vstored):");
     for (enum op op = 0; op < OP_ANCHOR; op++)
-        printf("%-20s %10.0f %10.0f %6.2f %10.0f %10.0f %6.2f %3ld/%ld\n",
-               op_names[op], x[op][0], v[op][0], v[op][0] / x[op][0], x[op][1],
-               v[op][1], v[op][1] / x[op][1], xe[op], ve[op]);
-    print_cpu("xenstored", xc, vc);
+        printf(" %s %ld/%ld%s", op_names[op], xe[op], ve[op],
+               op + 1 < OP_ANCHOR ? "," : "\n");
+    print_cpu_note();
+    print_pair("daemon CPU us/op", 0, xc, vc, true);
+    print_pair("daemon CPU us/op", 2, xc, vc, true);
     return 0;
 }
 
@@ -552,16 +593,17 @@ int main(int argc, char **argv)
     }
     int rc = 1;
     struct daemon d = {.pid = -1};
-    static double r[NOPS][2], cpu[NOPS][2];
+    static double r[NOPS][MODES], cpu[NOPS][MODES];
     long errs[NOPS], err;
     if (start_vstored(argv[1], dir, &d) || measure_all(d.sock, r, errs, cpu))
         goto out;
-    int conc[2] = {1, CLIENTS};
-    for (int c = 0; c < 2; c++)
-        r[OP_ANCHOR][c] = measure(OP_ANCHOR, conc[c], &err, &cpu[OP_ANCHOR][c]);
+    for (int m = 0; m < 2; m++)
+        r[OP_ANCHOR][m] =
+            measure(OP_ANCHOR, &modes[m], &err, &cpu[OP_ANCHOR][m]);
     errs[OP_ANCHOR] = 0;
-    printf("\nvstored, local mode, median of 3 runs of %.1f s, %d-node store\n",
-           seconds, nodes);
+    printf("\nvstored, local mode, median of 3 runs of %.1f s, %d-node "
+           "store, ops/s\n%s\n",
+           seconds, nodes, mode_title(0));
     printf("%-22s %12s %8s %12s %8s %7s\n", "operation", "1 client", "ratio",
            "16 clients", "ratio", "errors");
     for (enum op op = 0; op < NOPS; op++)
@@ -570,9 +612,22 @@ int main(int argc, char **argv)
                errs[op]);
     printf("ratio: ops/s over the anchor's round trips/s at the same "
            "concurrency (1.00 = as fast as an echo server)\n");
+    printf("\n%s\n%-22s %12s %12s\n", mode_title(2), "operation", "1 client",
+           "16 clients");
+    for (enum op op = 0; op < OP_ANCHOR; op++)
+        printf("%-22s %12.0f %12.0f\n", op_names[op], r[op][2], r[op][3]);
     printf("reference mode (Debian's C xenstored in a Xen 4.17 dom0, the "
            "ratio to it): make bench-xenstore-ref\n");
-    print_cpu(NULL, NULL, cpu);
+    printf("\ndaemon CPU time per operation, us (utime+stime from "
+           "/proc/PID/stat; clock tick %ld/s)\n%-20s %10s %10s %10s %10s\n",
+           sysconf(_SC_CLK_TCK), "operation", "sync 1c", "sync 16c", "piped 1c",
+           "piped 16c");
+    for (enum op op = 0; op < OP_ANCHOR; op++) {
+        printf("%-20s", op_names[op]);
+        for (int m = 0; m < MODES; m++)
+            cpu_cell(cpu[op][m]);
+        printf("\n");
+    }
     rc = 0;
 out:
     stop_vstored(&d);

@@ -161,8 +161,7 @@ int main(void)
     snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/socket", dir);
     listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
     if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-        listen(listen_fd, 1) ||
-        pthread_create(&th, NULL, daemon_main, NULL)) {
+        listen(listen_fd, 1) || pthread_create(&th, NULL, daemon_main, NULL)) {
         perror("xs-framing: scripted daemon");
         return 2;
     }
@@ -217,8 +216,8 @@ int main(void)
 
     errno = 0;
     v = xs_read(h, XBT_NULL, "/5", &len);
-    snprintf(detail, sizeof(detail), "got %s, errno %d",
-             v ? "a value" : "NULL", errno);
+    snprintf(detail, sizeof(detail), "got %s, errno %d", v ? "a value" : "NULL",
+             errno);
     check("length_over_4096_refused", !v && errno != 0, detail);
     free(v);
 
