@@ -13,6 +13,8 @@ struct xs_loop {
     struct xs_daemon *d;
     int epfd, lfd, sigfd;
     bool stop;
+    bool no_uring; /* set before xs_loop_run: epoll even if io_uring works */
+    bool uring;    /* xs_loop_run is on io_uring (socket_uring.c) */
     bool accept_paused;   /* out of fds: listening socket not polled */
     struct sock *dirty;   /* connections with output or state to look at */
     struct fdhook *hooks; /* other fds: a hypervisor binding's */

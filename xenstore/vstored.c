@@ -34,6 +34,9 @@ static void usage(FILE *f)
             "                         or /dev/xen/xenbus_backend); the\n"
             "                         default in a dom0 without --socket\n"
             "  -D, --no-domain-init   socket only, even in a dom0\n"
+            "  --no-io-uring          the epoll loop even where io_uring\n"
+            "                         works (the default uses io_uring:\n"
+            "                         fewer syscalls per request)\n"
             "  -h, --help\n"
             "quotas:\n");
     for (const struct xs_quota_desc *d = xs_quota_descs; d->name; d++)
@@ -59,13 +62,14 @@ int main(int argc, char **argv)
         {"quota", required_argument, 0, 'q'},
         {"no-domain-init", no_argument, 0, 'D'},
         {"dom0-ring", no_argument, 0, 'R'},
+        {"no-io-uring", no_argument, 0, 'U'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     struct xs_daemon d;
     struct xs_loop loop;
     const char *sock = NULL, *pidfile = NULL, *trace = NULL, *logf = NULL;
-    bool foreground = false;
+    bool foreground = false, no_uring = false;
     enum { RING_AUTO, RING_ON, RING_OFF } dom0_ring = RING_AUTO;
     struct xs_xenbus *xb = NULL;
     char sbuf[4096], qname[2] = {0, 0};
@@ -98,6 +102,9 @@ int main(int argc, char **argv)
             break;
         case 'R':
             dom0_ring = RING_ON;
+            break;
+        case 'U':
+            no_uring = true;
             break;
         case 'P':
             break;
@@ -187,6 +194,7 @@ int main(int argc, char **argv)
         }
     }
     xs_log(&d, "vstored listening on %s", sock);
+    loop.no_uring = no_uring;
     rc = xs_loop_run(&loop) ? 1 : 0;
     if (privfd >= 0)
         close(privfd);

@@ -14,9 +14,10 @@ xenstore_libvstored_a_SOURCES = \
 
 sbin_PROGRAMS += xenstore/vstored
 xenstore_vstored_SOURCES = xenstore/vstored.c xenstore/socket.c \
-	xenstore/socket.h xenstore/xenbus_dom0.c xenstore/xenbus_dom0.h \
+	xenstore/socket.h xenstore/socket_loop.h xenstore/socket_uring.c \
+	xenstore/xenbus_dom0.c xenstore/xenbus_dom0.h \
 	xenstore/boot_domains.c xenstore/dom_exc.c
-xenstore_vstored_LDADD = xenstore/libvstored.a
+xenstore_vstored_LDADD = xenstore/libvstored.a $(URING_LIBS)
 
 # The xenstore tier: CUnit cases of the core (in-process), then the
 # conformance run of Debian's xenstore-utils against vstored.

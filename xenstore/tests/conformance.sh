@@ -4,6 +4,8 @@
 # through XENSTORED_PATH exactly as on a Xen host; then hand-made hostile
 # clients (xs-raw). vstored runs under valgrind when it is installed, and
 # its leak/error report is a case of its own.
+# VSTORED_LOOP=epoll runs every daemon here with --no-io-uring: the tier
+# runs this file once for each of vstored's event loops.
 # Prints one line per case and ends with "N passed, N failed".
 set -u
 builddir=${VENEER_BUILDDIR:-.}
@@ -11,6 +13,8 @@ srcdir=${VENEER_SRCDIR:-.}
 vstored=$builddir/xenstore/vstored
 raw=$builddir/xenstore/tests/xs-raw
 pass=0 fail=0
+loop_args=""
+[ "${VSTORED_LOOP:-}" = epoll ] && loop_args=--no-io-uring
 
 if ! command -v xenstore-read >/dev/null 2>&1; then
     echo "skip: xenstore-utils is not installed (run scripts/setup)"
@@ -33,7 +37,7 @@ if command -v valgrind >/dev/null 2>&1; then
     vg="valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$tmp/valgrind.log"
 fi
 # shellcheck disable=SC2086
-$vg "$vstored" --socket "$tmp/socket" --foreground --trace-file "$tmp/trace" &
+$vg "$vstored" $loop_args --socket "$tmp/socket" --foreground --trace-file "$tmp/trace" &
 daemon_pid=$!
 i=0
 while [ ! -S "$tmp/socket" ] && [ $i -lt 100 ]; do
@@ -232,7 +236,8 @@ expect "still_consistent_after_hostile_clients" "a b  c" xenstore-read /conf/sp
 # Command line: xenstored's quota options, --quota, --pid-file, and
 # refusal of bad options (a second daemon on its own socket).
 opts_case() {
-    "$vstored" --socket "$tmp/s2" --foreground --pid-file "$tmp/s2.pid" \
+    # shellcheck disable=SC2086
+    "$vstored" $loop_args --socket "$tmp/s2" --foreground --pid-file "$tmp/s2.pid" \
         -E 77 -W 9 --quota memory=12345 &
     p2=$!
     i=0
@@ -256,7 +261,8 @@ opts_case
 # Out of file descriptors (ulimit -n 24, 64 clients): still serving, and
 # accepting again once clients leave.
 fd_case() {
-    (ulimit -n 24 && exec "$vstored" --socket "$tmp/s4" --foreground \
+    # shellcheck disable=SC2086
+    (ulimit -n 24 && exec "$vstored" $loop_args --socket "$tmp/s4" --foreground \
         --log-file "$tmp/s4.log") &
     p4=$!
     i=0
@@ -277,7 +283,8 @@ fd_case
 # Background mode: detaches, serves, and on SIGTERM removes its socket and
 # pid file (bounded wait).
 bg_case() {
-    "$vstored" --socket "$tmp/s5" --pid-file "$tmp/s5.pid"
+    # shellcheck disable=SC2086
+    "$vstored" $loop_args --socket "$tmp/s5" --pid-file "$tmp/s5.pid"
     rc=$?
     out=$(XENSTORED_PATH=$tmp/s5 timeout 10 xenstore-read /tool 2>&1)
     rrc=$?
@@ -310,6 +317,16 @@ if [ ! -e /dev/xen/evtchn ]; then
     else
         ko "dom0_ring_refused_outside_dom0" "exit $rc: $out"
     fi
+fi
+
+# The event loop every case above ran on: epoll when told, io_uring by
+# default wherever this kernel lets a process set one up.
+want_loop=epoll
+[ -z "$loop_args" ] && "$raw" - uring-probe && want_loop=io_uring
+if grep -q "event loop: $want_loop" "$tmp/trace"; then
+    ok "event_loop_is_$want_loop"
+else
+    ko "event_loop_is_$want_loop" "$(grep 'event loop' "$tmp/trace")"
 fi
 
 # Clean shutdown; under valgrind, no leaks and no memory errors.

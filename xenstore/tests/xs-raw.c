@@ -3,6 +3,8 @@
  * the wire protocol over vstored's unix socket by hand. Each subcommand
  * checks one behaviour and exits 0 when the daemon behaved.
  *   xs-raw SOCK oversize|nonul|unknown|midmsg|flood|throttle|fdlimit
+ *   xs-raw - uring-probe   exits 0 when this kernel lets us set up an
+ *                          io_uring (what vstored's default loop needs)
  */
 #include <errno.h>
 #include <poll.h>
@@ -10,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/io_uring.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -220,6 +224,17 @@ static int t_fdlimit(void)
     return served && still_serving();
 }
 
+static int t_uring_probe(void)
+{
+    struct io_uring_params p;
+    memset(&p, 0, sizeof(p));
+    int fd = syscall(__NR_io_uring_setup, 4, &p);
+    if (fd < 0)
+        return 0;
+    close(fd);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -243,6 +258,8 @@ int main(int argc, char **argv)
         ok = t_throttle();
     else if (!strcmp(t, "fdlimit"))
         ok = t_fdlimit();
+    else if (!strcmp(t, "uring-probe"))
+        ok = t_uring_probe();
     else
         return 2;
     return ok ? 0 : 1;
