@@ -26,6 +26,8 @@ tests_unit_veneer_unit_SOURCES += tests/unit/test-vboot-table.c tests/boot/vboot
 tests_unit_veneer_unit_SOURCES += tests/unit/test-pv-mm.c
 # Guest segment descriptors (hypervisor/mm/segdesc.c).
 tests_unit_veneer_unit_SOURCES += tests/unit/test-segdesc.c
+# Which guest frames may leave by sysretq (hypervisor/include/veneer/exit_frame.h).
+tests_unit_veneer_unit_SOURCES += tests/unit/test-exit-frame.c
 # Grant tables (hypervisor/common/grant_table.c) on the PV MMU's host frame table.
 tests_unit_veneer_unit_SOURCES += tests/unit/test-grant.c
 # The ACPI MADT walk (hypervisor/common/acpi_madt.c) on host-built tables.

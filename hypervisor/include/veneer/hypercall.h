@@ -45,6 +45,9 @@ long do_domctl(HYPERCALL_ARGS); /* common/domctl.c */
  * for the others. */
 long memory_op_reservation(uint64_t cmd, uint64_t arg);
 
+/* Whether hypercall nr touches only the calling vCPU (and its guest's
+ * memory), so that it may run without the big lock. */
+bool hypercall_is_vcpu_local(uint64_t nr);
 /* Runs one hypercall by number (used by the entry path and multicall). */
 long hypercall_dispatch(unsigned int nr, const uint64_t args[5]);
 

@@ -63,9 +63,14 @@ pv_exit_to_guest:
     cli
     mov %rsp, %rdi
     call pv_exit_path
+    test %al, %al                   /* the frame is what sysretq makes */
+    jnz 4f
     RESTORE_GPRS
     add $16, %rsp                   /* vector, error code */
 1:  iretq
+4:  RESTORE_GPRS                    /* RCX, R11: the frame's RIP, RFLAGS */
+    mov 16 + 3 * 8(%rsp), %rsp      /* the guest's RSP; NMI and #MC use IST */
+    sysretq
     /* A fault on iretq itself (a bad selector slipped through) must not
      * kill the hypervisor: the fault lands here with the frame intact. */
 2:  sub $16, %rsp

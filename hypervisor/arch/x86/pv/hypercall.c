@@ -3,6 +3,7 @@
  * argument count (for the trace) and who may call it. Unknown numbers and
  * holes in the table answer -ENOSYS. Read the handlers from here.
  */
+#include <veneer/biglock.h>
 #include <veneer/console.h>
 #include <veneer/domain.h>
 #include <veneer/errno.h>
@@ -17,25 +18,32 @@ struct hypercall {
     uint8_t nargs;
     bool privileged_only; /* the control domain alone may call it */
     bool sets_regs;       /* rewrites the whole frame (iret): no RAX */
+    bool vcpu_local;      /* touches only the caller's vCPU: no big lock */
 };
 
-#define HC(nr, n, args) [nr] = {#n, do_##n, args, false, false}
+#define HC(nr, n, args) [nr] = {#n, do_##n, args, false, false, false}
+/* Handlers that read or write nothing but the calling vCPU, this pCPU's
+ * registers and the guest's own memory (through guest_access, which
+ * survives a concurrent unmap by its fixups, as iret's frame read does).
+ * Linux makes them on every context switch (stack_switch,
+ * set_segment_base), so they skip the big lock: pv_do_syscall. */
+#define LOCAL_HC(nr, n, args) [nr] = {#n, do_##n, args, false, false, true}
 
 static const struct hypercall hypercall_table[64] = {
     HC(__HYPERVISOR_set_trap_table, set_trap_table, 1),
     HC(__HYPERVISOR_set_callbacks, set_callbacks, 3),
     HC(__HYPERVISOR_set_gdt, set_gdt, 2),
     HC(__HYPERVISOR_update_descriptor, update_descriptor, 2),
-    HC(__HYPERVISOR_stack_switch, stack_switch, 2),
-    HC(__HYPERVISOR_fpu_taskswitch, fpu_taskswitch, 1),
+    LOCAL_HC(__HYPERVISOR_stack_switch, stack_switch, 2),
+    LOCAL_HC(__HYPERVISOR_fpu_taskswitch, fpu_taskswitch, 1),
     HC(__HYPERVISOR_set_debugreg, set_debugreg, 2),
     HC(__HYPERVISOR_get_debugreg, get_debugreg, 1),
     HC(__HYPERVISOR_memory_op, memory_op, 2),
     HC(__HYPERVISOR_multicall, multicall, 2),
-    HC(__HYPERVISOR_xen_version, xen_version, 2),
+    LOCAL_HC(__HYPERVISOR_xen_version, xen_version, 2),
     HC(__HYPERVISOR_console_io, console_io, 3),
     HC(__HYPERVISOR_vm_assist, vm_assist, 2),
-    HC(__HYPERVISOR_set_segment_base, set_segment_base, 2),
+    LOCAL_HC(__HYPERVISOR_set_segment_base, set_segment_base, 2),
     HC(__HYPERVISOR_sched_op, sched_op, 2),
     HC(__HYPERVISOR_callback_op, callback_op, 2),
     HC(__HYPERVISOR_physdev_op, physdev_op, 2),
@@ -48,7 +56,7 @@ static const struct hypercall hypercall_table[64] = {
     HC(__HYPERVISOR_mmuext_op, mmuext_op, 4),
     HC(__HYPERVISOR_hvm_op, hvm_op, 2),
     [__HYPERVISOR_domctl] = {"domctl", do_domctl, 1, true, false},
-    [__HYPERVISOR_iret] = {"iret", do_iret, 0, false, true},
+    [__HYPERVISOR_iret] = {"iret", do_iret, 0, false, true, true},
     [__HYPERVISOR_platform_op] = {"platform_op", do_platform_op, 1, true,
                                   false},
 };
@@ -96,6 +104,11 @@ const char *hypercall_name(unsigned int nr)
     return "unknown";
 }
 
+bool hypercall_is_vcpu_local(uint64_t nr)
+{
+    return nr < ARRAY_SIZE(hypercall_table) && hypercall_table[nr].vcpu_local;
+}
+
 long hypercall_dispatch(unsigned int nr, const uint64_t args[5])
 {
     const struct hypercall *h;
@@ -126,6 +139,10 @@ long pv_hypercall(struct cpu_regs *regs)
      * looping on garbage must not flood the console); the trace logs all. */
     bool first_enosys = false;
     if (rc == -ENOSYS) {
+        /* A vCPU-local call (xen_version's unknown sub-ops) came without
+         * the lock: the domain's record and the console need it.
+         * pv_exit_path gives it back. */
+        biglock_enter();
         uint64_t bit = 1ULL << (nr < 64 ? nr : 63);
         first_enosys = !(v->domain->enosys_seen & bit);
         v->domain->enosys_seen |= bit;

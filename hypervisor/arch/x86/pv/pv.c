@@ -5,6 +5,7 @@
  * the exit path that runs before every return to a guest (pv-abi.md 4.8).
  */
 #include <veneer/biglock.h>
+#include <veneer/exit_frame.h>
 #include <veneer/boot_defs.h>
 #include <veneer/console.h>
 #include <veneer/domain.h>
@@ -26,7 +27,7 @@
 extern char pv_syscall_stubs[];
 extern uint64_t pv_syscall_percpu[MAX_CPUS][2];
 void pv_do_syscall(struct cpu_regs *regs);
-void pv_exit_path(struct cpu_regs *regs);
+bool pv_exit_path(struct cpu_regs *regs);
 void pv_iret_fault(struct cpu_regs *regs);
 
 struct cpu_regs *guest_regs(void)
@@ -206,11 +207,12 @@ void pv_do_syscall(struct cpu_regs *regs)
 {
     struct vcpu *v = current;
 
-    /* The two commonest entries touch only this vCPU and its guest's
-     * memory, so they run without the big lock: a system call bounced to
-     * the guest kernel, and the iret hypercall back (unless traced). The
-     * rest take it here; pv_exit_path gives it back. */
-    bool lockless = !v->kernel_mode || (regs->rax == __HYPERVISOR_iret &&
+    /* The commonest entries touch only this vCPU and its guest's memory,
+     * so they run without the big lock: a system call bounced to the guest
+     * kernel, the iret hypercall back, and the other vCPU-local hypercalls
+     * of a context switch (hypercall.c; unless traced: the trace prints).
+     * The rest take it here; pv_exit_path gives it back. */
+    bool lockless = !v->kernel_mode || (hypercall_is_vcpu_local(regs->rax) &&
                                         !v->domain->hypercall_trace);
     if (!lockless)
         biglock_enter();
@@ -222,7 +224,7 @@ void pv_do_syscall(struct cpu_regs *regs)
     local_irq_disable();
 }
 
-void pv_exit_path(struct cpu_regs *regs)
+bool pv_exit_path(struct cpu_regs *regs)
 {
     /* Maybe another vCPU's turn: then `regs` (the frame at the stack top)
      * now holds that vCPU's registers. Read without the lock, the test is
@@ -237,8 +239,9 @@ void pv_exit_path(struct cpu_regs *regs)
 
     /* A virtual NMI first (Xen's order): to the trap table's vector 2,
      * events masked if its entry says so; without a handler it is
-     * dropped, as in Xen. */
-    if (!v->nmi_masked &&
+     * dropped, as in Xen. A plain load first: no locked operation on
+     * every exit. */
+    if (!v->nmi_masked && __atomic_load_n(&v->nmi_pending, __ATOMIC_RELAXED) &&
         __atomic_exchange_n(&v->nmi_pending, false, __ATOMIC_ACQ_REL) &&
         v->trap_ctxt[X86_EXC_NMI].address) {
         v->nmi_masked = true;
@@ -261,6 +264,8 @@ void pv_exit_path(struct cpu_regs *regs)
      * guest does. */
     if (biglock_held())
         biglock_release();
+    /* entry.S: sysretq when it returns the same frame, else iretq. */
+    return exit_frame_allows_sysret(regs);
 }
 
 /*
