@@ -90,6 +90,21 @@ static const char *parse_crash(const char *val, size_t len, void *dst)
     return "not a fault to raise (none, ud, pf or gp)";
 }
 
+static const char *parse_smap(const char *val, size_t len, void *dst)
+{
+    bool b;
+
+    if (word_is(val, len, "auto")) {
+        *(enum smap_mode *)dst = SMAP_AUTO;
+        return NULL;
+    }
+    if (parse_bool(val, len, &b))
+        return "not a SMAP setting (auto, or on/off, 1/0, yes/no, "
+               "true/false)";
+    *(enum smap_mode *)dst = b ? SMAP_ON : SMAP_OFF;
+    return NULL;
+}
+
 /* A size in bytes, with an optional K/M/G suffix; whole pages only. */
 static const char *parse_size(const char *val, size_t len, void *dst)
 {
@@ -178,6 +193,7 @@ static const struct opt opt_table[] = {
     OPT("sched_dump", parse_seconds, sched_dump, true),
     OPT("dump_at_exit", parse_bool, dump_at_exit, false),
     OPT("smp_test_no_sipi", parse_apic_id, smp_test_no_sipi, true),
+    OPT("smap", parse_smap, smap, true),
 };
 
 void cmdline_defaults(struct hv_options *opt)

@@ -11,7 +11,10 @@
  * - Locking: ONE big hypervisor lock (common/biglock.c). A pCPU takes it on
  *   every entry from a guest (pv_do_syscall, do_trap) and gives it back at
  *   the very end of the exit path (pv_exit_path), with interrupts off, just
- *   before iretq; an interrupt taken in the hypervisor takes it unless this
+ *   before iretq or sysretq. The exceptions touch only the calling vCPU:
+ *   a guest user's system call bounced to its kernel, and the LOCAL_HC
+ *   hypercalls (pv/hypercall.c: iret, stack_switch, set_segment_base, ...)
+ *   run without it. An interrupt taken in the hypervisor takes it unless this
  *   CPU holds it already. So all hypervisor code runs one CPU at a time,
  *   exactly as it did on one pCPU, while guest code runs on all of them in
  *   parallel. That is the honest first step the issue allows: simple and

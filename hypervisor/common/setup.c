@@ -27,6 +27,7 @@
 #include <veneer/pvclock.h>
 #include <veneer/sched.h>
 #include <veneer/selftest.h>
+#include <veneer/smap.h>
 #include <veneer/smp.h>
 #include <veneer/time.h>
 #include <veneer/timer.h>
@@ -273,6 +274,7 @@ void start_veneer(uint32_t magic, uint32_t mbi_paddr)
     pr_info("veneer %s (%s build), build id %s\n", VENEER_VERSION,
             VENEER_BUILD_KIND, veneer_build_id(id, sizeof(id)));
     parse_boot_info(magic, mbi_paddr);
+    smap_init(options.smap);
     smp_find_cpus();
     setup_memory();
 

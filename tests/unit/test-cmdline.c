@@ -410,6 +410,31 @@ static void test_long_line(void)
     CU_ASSERT_TRUE(o.selftest);
 }
 
+static void test_smap(void)
+{
+    struct hv_options o;
+    struct warnings w;
+
+    CU_ASSERT_EQUAL(parse("", &o, &w), 0);
+    CU_ASSERT_EQUAL(o.smap, SMAP_AUTO);
+    const struct {
+        const char *line;
+        enum smap_mode mode;
+    } good[] = {{"smap=on", SMAP_ON},     {"smap=1", SMAP_ON},
+                {"smap=off", SMAP_OFF},   {"smap=no", SMAP_OFF},
+                {"smap=auto", SMAP_AUTO}, {"smap=0 smap=auto", SMAP_AUTO}};
+    for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+        CU_ASSERT_EQUAL(parse(good[i].line, &o, &w), 0);
+        CU_ASSERT_EQUAL(o.smap, good[i].mode);
+    }
+    const char *bad[] = {"smap", "smap=", "smap=maybe", "smap=2"};
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        CU_ASSERT_EQUAL(parse(bad[i], &o, &w), 1);
+        CU_ASSERT_STRING_EQUAL(w.option[0], "smap");
+        CU_ASSERT_EQUAL(o.smap, SMAP_AUTO);
+    }
+}
+
 static const struct unit_case cmdline_cases[] = {
     {"defaults hold for an empty, blank or NULL line", test_defaults},
     {"loglvl takes every name and digit, loglvl_name maps back", test_loglvl},
@@ -420,6 +445,7 @@ static const struct unit_case cmdline_cases[] = {
     {"maxcpus= takes 1 to 8; nosmp, smp_sched, sched_dump=, dump_at_exit",
      test_smp_options},
     {"crash= takes none, ud, pf or gp", test_crash},
+    {"smap= takes auto and every on/off spelling, nothing else", test_smap},
     {"all options on one line with mixed whitespace", test_everything_at_once},
     {"each bad form gives one warning naming its option", test_bad_values},
     {"parsing goes on after problems, a NULL callback is fine",

@@ -30,6 +30,12 @@ exception_stubs:
 trap_common:
     SAVE_GPRS
     cld
+    /* RFLAGS.AC may be the guest's, or a guest_access window's that this
+     * fault interrupted (iretq restores it): closed while we handle it. */
+    testb $1, smap_enabled(%rip)
+    jz .Lac_clear
+    clac
+.Lac_clear:
     mov %rsp, %rdi
     /* Make the frame look like a call from the interrupted code, so the
      * backtrace walks from the handler into what was interrupted. */

@@ -6,6 +6,7 @@
 #include <veneer/console.h>
 #include <veneer/mm.h>
 #include <veneer/selftest.h>
+#include <veneer/smap.h>
 #include <veneer/smp.h>
 #include <veneer/traps.h>
 #include <veneer/x86.h>
@@ -139,5 +140,53 @@ SELFTEST(smep, "ring 0 cannot execute a page guests may reach (SMEP)")
         return selftest_fail("error code %#lx, expected a supervisor "
                              "instruction fetch from a present page",
                              ec);
+    return 0;
+}
+
+/* A user page (as every guest page is) beside the SMEP probe. */
+#define SMAP_PROBE_VA 0x0000004000200000UL
+
+SELFTEST(smap, "ring 0 reads a page guests may reach only inside a "
+               "guest_access window (SMAP)")
+{
+    if (!smap_enabled) {
+        pr_info("selftest smap: SMAP is off here (the smap: line says why), "
+                "nothing to check\n");
+        return 0;
+    }
+    mfn_t mfn = alloc_pages(0);
+    if (mfn == INVALID_MFN)
+        return selftest_fail("no free page");
+    *(volatile uint64_t *)mfn_to_virt(mfn) = 0x5eed5eed5eed5eedUL;
+    paging_map(SMAP_PROBE_VA, mfn << PAGE_SHIFT, PAGE_SIZE,
+               _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_NX,
+               _PAGE_PRESENT | _PAGE_RW | _PAGE_USER, false);
+    const volatile uint64_t *p = (const uint64_t *)SMAP_PROBE_VA;
+    uint64_t before = fixup()->count, outside = 0, inside = 0;
+    __asm__ volatile("1: movq (%1), %0\n2:\n" EXTABLE("1b", "2b")
+                     : "+r"(outside)
+                     : "r"(p)
+                     : "memory");
+    uint64_t ec = fixup()->error_code;
+    int faulted = expect_fixup(before, X86_EXC_PF);
+    guest_access_begin();
+    inside = *p;
+    guest_access_end();
+    *paging_l1_entries(SMAP_PROBE_VA, 1) = 0;
+    __asm__ volatile("invlpg (%0)" : : "r"(SMAP_PROBE_VA) : "memory");
+    free_pages(mfn, 0);
+    if (faulted)
+        return -1;
+    if ((ec & (PFEC_PRESENT | PFEC_WRITE | PFEC_USER | PFEC_INSN)) !=
+        PFEC_PRESENT)
+        return selftest_fail("error code %#lx, expected a supervisor read "
+                             "of a present page",
+                             ec);
+    if (outside != 0)
+        return selftest_fail("the read outside the window got %#lx", outside);
+    if (inside != 0x5eed5eed5eed5eedUL)
+        return selftest_fail("the read inside the window got %#lx, not the "
+                             "page's value",
+                             inside);
     return 0;
 }

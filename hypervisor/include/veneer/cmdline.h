@@ -36,6 +36,13 @@ enum crash_kind {
     CRASH_GP,
 };
 
+/* smap=: SMAP where the CPU has it (cpu_protect.c). */
+enum smap_mode {
+    SMAP_AUTO = 0, /* on, except under QEMU's TCG (cpu_protect.c says why) */
+    SMAP_ON,
+    SMAP_OFF,
+};
+
 /* Everything the command line can set; cmdline_defaults() fills it first. */
 struct hv_options {
     enum loglvl loglvl;
@@ -57,6 +64,7 @@ struct hv_options {
      * STARTUP IPI, so it never answers and is abandoned (boot row
      * smp-ap-no-answer); stored as APIC ID + 1, 0: none. */
     unsigned int smp_test_no_sipi;
+    enum smap_mode smap;
 };
 
 /* The most vCPUs a domain may have (MAX_VIRT_CPUS in domain.h). */

@@ -35,8 +35,10 @@ struct cpu_regs {
  * per CPU, since guest memory is copied on every CPU at once. */
 
 void traps_init(void); /* GDT, TSS with IST stacks, IDT; loads them */
-/* SMEP where the CPU has it (cpu_protect.c); each CPU, from traps_init*. */
+/* SMEP and SMAP where the CPU has them (cpu_protect.c); each CPU, from
+ * traps_init*. */
 bool cpu_has_smep(void);
+bool cpu_has_smap(void);
 void cpu_protections_init(void);
 /* After paging_init(): the GDT moves to the per-vCPU window (desc.c). */
 void gdt_window_init(void);

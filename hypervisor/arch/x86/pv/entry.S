@@ -8,7 +8,9 @@
  * and `syscall` through pv_syscall_entry below, which builds the same frame
  * by hand. Every way out goes through pv_exit_to_guest: the exit path in C
  * may rewrite the frame (deliver an event, bounce an exception, switch to
- * another vCPU), then the registers are popped and iretq resumes the guest.
+ * another vCPU), then the registers are popped and iretq resumes the guest,
+ * or sysretq when the frame is exactly what it makes (exit_frame.h: most
+ * hypercall returns, as in Xen).
  */
 #include <veneer/asm_regs.h>
 #include <veneer/boot_defs.h>
